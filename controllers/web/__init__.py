@@ -1,0 +1,32 @@
+"""The /api blueprint: the end-user Web API."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask_cors import CORS
+
+from controllers.common.api import ExternalApi
+from controllers.web import app_info, passport
+
+CORS_HEADERS = ["Content-Type", "X-App-Code", "X-App-Passport", "Authorization", "X-CSRF-Token", "Last-Event-ID"]
+CORS_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH"]
+CORS_EXPOSED = ["X-Version", "X-Env", "X-Trace-Id"]
+
+
+def create_blueprint(config: Any) -> Blueprint:
+    """Build the web blueprint with its resources and CORS policy (spec §0)."""
+    bp = Blueprint("web", __name__, url_prefix="/api")
+    origins = [o.strip() for o in config["WEB_API_CORS_ALLOW_ORIGINS"].split(",") if o.strip()]
+    CORS(bp, resources={r"/*": {"origins": origins}}, supports_credentials=True, allow_headers=CORS_HEADERS,
+         methods=CORS_METHODS, expose_headers=CORS_EXPOSED)
+    api = ExternalApi(bp)
+    api.add_resource(passport.PassportResource, "/passport")
+    api.add_resource(passport.AccessModeResource, "/webapp/access-mode")
+    api.add_resource(passport.LoginStatusResource, "/login/status")
+    api.add_resource(passport.LogoutResource, "/logout")
+    api.add_resource(app_info.SiteResource, "/site")
+    api.add_resource(app_info.ParametersResource, "/parameters")
+    api.add_resource(app_info.MetaResource, "/meta")
+    api.add_resource(app_info.SystemFeaturesResource, "/system-features")
+    return bp

@@ -1,0 +1,35 @@
+"""Site, parameters, meta and system features (spec §2.5, §1.4)."""
+from __future__ import annotations
+
+from flask import current_app, g
+from flask_restful import Resource
+
+from controllers.common.auth import passport_required
+from services import app_info_service
+
+
+class SiteResource(Resource):
+    method_decorators = [passport_required]
+
+    def get(self):
+        return app_info_service.site_info(g.app_model, g.site, g.end_user)
+
+
+class ParametersResource(Resource):
+    method_decorators = [passport_required]
+
+    def get(self):
+        limits = app_info_service.system_parameters(current_app.config)
+        return app_info_service.app_parameters(g.app_model, limits)
+
+
+class MetaResource(Resource):
+    method_decorators = [passport_required]
+
+    def get(self):
+        return app_info_service.app_meta(g.app_model)
+
+
+class SystemFeaturesResource(Resource):
+    def get(self):
+        return app_info_service.system_features()

@@ -1,0 +1,13 @@
+"""gunicorn settings for production and `make run` (environment variables override)."""
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:5001")
+worker_class = "gevent"
+workers = int(os.environ.get("SERVER_WORKER_AMOUNT", "1"))
+worker_connections = int(os.environ.get("SERVER_WORKER_CONNECTIONS", "1000"))
+# Long-lived SSE responses: a worker must not be killed while it streams.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "360"))
+graceful_timeout = 30
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()

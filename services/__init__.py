@@ -1,0 +1,1 @@
+"""Business rules: explicit arguments, domain errors, no HTTP (STYLE G7)."""
