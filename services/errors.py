@@ -106,3 +106,11 @@ class AppSuggestedQuestionsDisabled(AppError):
 
 class DslRefused(AppError):
     code, status, message = "invalid_dsl", 400, "The DSL file cannot be imported."
+
+
+class RunFailed(AppError):
+    """A run's in-band error event, raised as an HTTP error where nothing was streamed yet."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code, self.status = code, status

@@ -6,6 +6,15 @@ from typing import Any
 from services import app_service
 
 
+def form_config(pre_prompt: str, *variables: str, required: bool = True, **features: Any) -> dict[str, Any]:
+    """A model_config whose input form has a text input per name in `variables`."""
+    config = app_service.easy_model_config("test-model", pre_prompt)
+    config["user_input_form"] = [{"text-input": {"label": v.title(), "variable": v, "required": required,
+                                                 "max_length": 48}} for v in variables]
+    config.update(features)
+    return config
+
+
 def make_app(app, mode: str = "chat", name: str = "Test App", **fields: Any) -> dict[str, str]:
     """Create an app with a site; returns {"id", "code"}."""
     model_config = fields.pop("model_config", None)
@@ -15,6 +24,34 @@ def make_app(app, mode: str = "chat", name: str = "Test App", **fields: Any) -> 
     with app.app_context():
         created, site = app_service.create_app_with_site(spec)
         return {"id": created.id, "code": site.code}
+
+
+def make_conversation(app, app_id: str, end_user_id: str, name: str = "Chat", turns: int = 1,
+                      mode: str = "chat") -> dict[str, Any]:
+    """A conversation with `turns` finished messages (query "q<i>", answer "a<i>"); returns ids."""
+    from api.extensions import db
+    from models import Conversation, Message
+
+    with app.app_context():
+        conversation = Conversation(app_id=app_id, from_end_user_id=end_user_id, mode=mode, name=name)
+        db.session.add(conversation)
+        db.session.flush()
+        ids = []
+        for i in range(turns):
+            message = Message(app_id=app_id, conversation_id=conversation.id, from_end_user_id=end_user_id,
+                              mode=mode, query=f"q{i}", answer=f"a{i}", status="normal")
+            db.session.add(message)
+            db.session.flush()
+            ids.append(message.id)
+        db.session.commit()
+        return {"id": conversation.id, "message_ids": ids}
+
+
+def end_user_id(token: str) -> str:
+    """The end user a passport names."""
+    import jwt
+
+    return jwt.decode(token, options={"verify_signature": False})["end_user_id"]
 
 
 def passport(client, code: str, user_id: str | None = None) -> str:

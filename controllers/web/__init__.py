@@ -7,7 +7,7 @@ from flask import Blueprint
 from flask_cors import CORS
 
 from controllers.common.api import ExternalApi
-from controllers.web import app_info, passport
+from controllers.web import app_info, generation, passport
 
 CORS_HEADERS = ["Content-Type", "X-App-Code", "X-App-Passport", "Authorization", "X-CSRF-Token", "Last-Event-ID"]
 CORS_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH"]
@@ -29,4 +29,9 @@ def create_blueprint(config: Any) -> Blueprint:
     api.add_resource(app_info.ParametersResource, "/parameters")
     api.add_resource(app_info.MetaResource, "/meta")
     api.add_resource(app_info.SystemFeaturesResource, "/system-features")
+    api.add_resource(generation.CompletionMessagesResource, "/completion-messages")
+    api.add_resource(generation.CompletionStopResource, "/completion-messages/<string:task_id>/stop")
+    api.add_resource(generation.ChatMessagesResource, "/chat-messages")
+    api.add_resource(generation.ChatStopResource, "/chat-messages/<string:task_id>/stop")
+    api.add_resource(generation.ChatEventsResource, "/chat-messages/<string:task_id>/events")
     return bp

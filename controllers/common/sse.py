@@ -1,0 +1,35 @@
+"""Thin SSE responses: whole frames, each flushed as it is produced (spec Decisions, STYLE G12)."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from flask import Response
+
+from core.sse import PING_FRAME, frame
+from core.task_channel import TERMINAL_EVENTS
+
+Item = tuple[int, dict[str, Any]] | None
+
+
+def sse_response(task_id: str, events: Iterator[Item], on_abort: Callable[[], None] | None = None,
+                 first: Item = None) -> Response:
+    """Stream `events` as frames with `id: <task_id>:<seq>`; `None` items become pings.
+
+    `on_abort` runs when the client goes away before the stream ended.
+    """
+
+    def body() -> Iterator[str]:
+        finished = False
+        try:
+            if first is not None:
+                yield frame(first[1], f"{task_id}:{first[0]}")
+                finished = first[1]["event"] in TERMINAL_EVENTS
+            for item in () if finished else events:
+                yield PING_FRAME if item is None else frame(item[1], f"{task_id}:{item[0]}")
+            finished = True
+        finally:
+            if not finished and on_abort is not None:
+                on_abort()
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Response(body(), mimetype="text/event-stream", headers=headers, direct_passthrough=True)

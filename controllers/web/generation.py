@@ -1,0 +1,112 @@
+"""Completion and chat messages: run, stop, resume (spec §2.1, §3, §4, §5)."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from flask import current_app, g, request
+from flask_restful import Resource
+from pydantic import BaseModel, field_validator
+
+from api.extensions import get_redis
+from controllers.common.auth import passport_required
+from controllers.common.payload import json_body
+from controllers.common.sse import sse_response
+from services.errors import NotChatApp, NotCompletionApp
+from services.generation import service, stream_service
+from services.generation.run import RunSpec
+
+
+class CompletionPayload(BaseModel):
+    inputs: dict[str, Any]
+    query: str = ""
+    files: list[Any] | None = None
+    response_mode: Literal["blocking", "streaming"] | None = None
+    retriever_from: str = "web_app"
+
+
+class ChatPayload(CompletionPayload):
+    query: str
+    conversation_id: str | None = None
+    parent_message_id: str | None = None
+
+    @field_validator("conversation_id", "parent_message_id", mode="before")
+    @classmethod
+    def _uuid_or_empty(cls, value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        try:
+            return str(uuid.UUID(str(value)))
+        except ValueError:
+            raise ValueError(f"{value} is not a valid uuid.") from None
+
+
+def _respond(spec: RunSpec, streaming: bool):
+    config = current_app.config
+    channel = service.launch(current_app._get_current_object(), spec, get_redis(), config)
+    if not streaming:
+        return stream_service.collect_blocking(channel, spec.envelope, config["PING_INTERVAL_SECONDS"])
+    events = channel.live(config["PING_INTERVAL_SECONDS"])
+    first = stream_service.first_event(events)
+    return sse_response(spec.envelope.task_id, events, on_abort=channel.detach, first=first)
+
+
+def _request(payload: CompletionPayload) -> service.RunRequest:
+    return service.RunRequest(inputs=payload.inputs, query=payload.query, files=payload.files or [],
+                              conversation_id=getattr(payload, "conversation_id", None),
+                              parent_message_id=getattr(payload, "parent_message_id", None))
+
+
+class CompletionMessagesResource(Resource):
+    method_decorators = [passport_required]
+
+    def post(self):
+        payload = json_body(CompletionPayload)
+        spec = service.prepare_completion(g.app_model, g.end_user, _request(payload), current_app.config,
+                                          get_redis())
+        return _respond(spec, payload.response_mode == "streaming")
+
+
+class ChatMessagesResource(Resource):
+    method_decorators = [passport_required]
+
+    def post(self):
+        payload = json_body(ChatPayload)
+        spec = service.prepare_chat(g.app_model, g.end_user, _request(payload), current_app.config, get_redis())
+        return _respond(spec, payload.response_mode == "streaming")
+
+
+class CompletionStopResource(Resource):
+    method_decorators = [passport_required]
+
+    def post(self, task_id: str):
+        if g.app_model.mode != "completion":
+            raise NotCompletionApp()
+        service.stop(get_redis(), task_id, g.end_user.id)
+        return {"result": "success"}
+
+
+class ChatStopResource(Resource):
+    """Stop for chat-family apps, and for completion apps too (the front end uses this route)."""
+
+    method_decorators = [passport_required]
+
+    def post(self, task_id: str):
+        if not (g.app_model.is_chat_family or g.app_model.mode == "completion"):
+            raise NotChatApp()
+        service.stop(get_redis(), task_id, g.end_user.id)
+        return {"result": "success"}
+
+
+class ChatEventsResource(Resource):
+    """Replay a chat or completion run's events after Last-Event-ID and follow it live."""
+
+    method_decorators = [passport_required]
+
+    def get(self, task_id: str):
+        config = current_app.config
+        after = stream_service.parse_last_event_id(
+            request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))
+        events = stream_service.resume(get_redis(), task_id, g.end_user.id, after,
+                                       config["PING_INTERVAL_SECONDS"], config["STREAM_RETENTION_SECONDS"])
+        return sse_response(task_id, events)

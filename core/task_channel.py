@@ -1,0 +1,102 @@
+"""A run's events: served live from memory, logged to a Redis Stream in batches for replay.
+
+The producer (the run) calls `publish`; the local consumer (the SSE response) iterates `live`;
+a flusher calls `flush` every ~50 ms, so Redis sees one pipeline per batch, never one round trip
+per token. `replay` serves a consumer in any process from the Redis Stream.
+"""
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from typing import Any, Iterator
+
+import redis
+
+TERMINAL_EVENTS = frozenset({"message_end", "error", "workflow_finished"})
+
+
+def stream_key(task_id: str) -> str:
+    return f"task_events:{task_id}"
+
+
+class TaskChannel:
+    """Events of one task, numbered from 1; `seq` doubles as the SSE id suffix."""
+
+    def __init__(self, client: redis.Redis, task_id: str, retention_seconds: int, maxlen: int = 10000):
+        self.task_id = task_id
+        self._redis = client
+        self._retention = retention_seconds
+        self._maxlen = maxlen
+        self._live: queue.Queue = queue.Queue()
+        self._pending: list[tuple[int, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        self._seq = 0
+        self.detached_at: float | None = None
+
+    def publish(self, event: dict[str, Any]) -> int:
+        """Number `event`, hand it to the live consumer and queue it for the Redis log."""
+        with self._lock:
+            self._seq += 1
+            self._pending.append((self._seq, event))
+            seq = self._seq
+        self._live.put((seq, event))
+        return seq
+
+    def flush(self, final: bool = False) -> None:
+        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if not batch and not final:
+            return
+        key = stream_key(self.task_id)
+        pipe = self._redis.pipeline(transaction=False)
+        for seq, event in batch:
+            pipe.xadd(key, {"e": json.dumps(event, ensure_ascii=False)}, id=f"0-{seq}",
+                      maxlen=self._maxlen, approximate=True)
+        pipe.expire(key, self._retention)
+        pipe.execute()
+
+    def live(self, ping_interval: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
+        """Events as they are published; None after `ping_interval` s of silence; ends after a terminal one."""
+        while True:
+            try:
+                seq, event = self._live.get(timeout=ping_interval)
+            except queue.Empty:
+                yield None
+                continue
+            yield seq, event
+            if event.get("event") in TERMINAL_EVENTS:
+                return
+
+    def detach(self) -> None:
+        """The live consumer went away (client disconnect)."""
+        if self.detached_at is None:
+            self.detached_at = time.monotonic()
+
+
+def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int,
+           deadline: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
+    """Events after `after_seq` from the Redis Stream, then live ones as they land.
+
+    Yields None when a blocking read returns nothing (time for a ping); stops after a terminal
+    event, or when `deadline` (monotonic) passes.
+    """
+    key, last = stream_key(task_id), f"0-{after_seq}"
+    while time.monotonic() < deadline:
+        answer = client.xread({key: last}, block=block_ms, count=200)
+        if not answer:
+            yield None
+            continue
+        for entry_id, fields in answer[0][1]:
+            last = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+            event = json.loads(fields[b"e"] if b"e" in fields else fields["e"])
+            yield int(last.split("-")[1]), event
+            if event.get("event") in TERMINAL_EVENTS:
+                return
+
+
+def has_events(client: redis.Redis, task_id: str) -> bool:
+    """Whether a replay log exists for `task_id`."""
+    return bool(client.exists(stream_key(task_id)))

@@ -1,0 +1,1 @@
+"""Completion and chat runs: preparation, execution, stop, resume."""

@@ -1,0 +1,158 @@
+"""Executing one completion or chat run and supervising it (stop, disconnect grace, time limit)."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import redis
+
+from core.llm import ChatStream, Delta, LLMError, ProviderSettings, stream_chat
+from core.task_channel import TaskChannel
+from services.generation import cache, persist, rate_limit, task_registry
+from services.generation.events import Envelope
+
+log = logging.getLogger(__name__)
+STOP_MESSAGES = {"user": "Stopped by user.", "disconnect": "Stopped: the client disconnected.",
+                 "timeout": "Stopped: the maximum execution time was reached."}
+
+
+@dataclass
+class RunSpec:
+    """Everything a run needs, as plain data and ids (it crosses a greenlet boundary)."""
+
+    envelope: Envelope
+    app_id: str
+    end_user_id: str
+    messages: list[dict[str, Any]]
+    settings: ProviderSettings
+    new_conversation: bool
+    cache_key: str | None = None
+    cached: dict[str, Any] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    grace_seconds: float
+    max_seconds: float
+    cache_ttl: int
+
+
+class GenerationRun:
+    """Streams the model's answer into a channel and records the outcome."""
+
+    def __init__(self, spec: RunSpec, channel: TaskChannel, client: redis.Redis, limits: RunLimits):
+        self.spec, self.channel, self.redis, self.limits = spec, channel, client, limits
+        self.stop_reason: str | None = None
+        self.finished = threading.Event()
+        self._stream: ChatStream | None = None
+        self._chunks: list[str] = []
+
+    def stop(self, reason: str) -> None:
+        """Ask the run to end now; closing the stream also unblocks a silent upstream."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+            if self._stream is not None:
+                self._stream.close()
+
+    def execute(self) -> None:
+        """Run to the end; must be called inside an app context."""
+        error: LLMError | None = None
+        usage: dict[str, Any] = {}
+        try:
+            usage = self._generate()
+        except LLMError as exc:
+            error = None if self.stop_reason else exc
+        except Exception:  # noqa: BLE001 - reported in-band, never a cut stream
+            log.exception("run %s failed", self.spec.envelope.task_id)
+            error = LLMError("Internal Server Error, please contact support.", code="internal_server_error")
+        finally:
+            if self._stream is not None:
+                usage = usage or self._stream.usage.to_dict()
+                self._stream.close()
+            self._finish(error, usage)
+
+    def _generate(self) -> dict[str, Any]:
+        if self.spec.cached is not None:
+            for text in self.spec.cached["chunks"]:
+                self._emit(text)
+            return dict(self.spec.cached["usage"])
+        self._stream = stream_chat(self.spec.settings, self.spec.messages)
+        if self.stop_reason:
+            self._stream.close()
+        for delta in self._deltas(self._stream):
+            self._emit(delta.text)
+        return self._stream.usage.to_dict()
+
+    def _deltas(self, stream: ChatStream) -> Iterator[Delta]:
+        for delta in stream:
+            if self.stop_reason:
+                return
+            if delta.text:
+                yield delta
+
+    def _emit(self, text: str) -> None:
+        self._chunks.append(text)
+        self.channel.publish(self.spec.envelope.message(text))
+
+    def _finish(self, error: LLMError | None, usage: dict[str, Any]) -> None:
+        spec, answer = self.spec, "".join(self._chunks)
+        try:
+            if error is not None:
+                self._finish_failed(error, answer, usage)
+            else:
+                self._finish_ok(answer, usage)
+        finally:
+            self.channel.flush(final=True)
+            rate_limit.leave(self.redis, spec.app_id, spec.envelope.task_id)
+            task_registry.release(self.redis, spec.envelope.task_id)
+            self.finished.set()
+
+    def _finish_failed(self, error: LLMError, answer: str, usage: dict[str, Any]) -> None:
+        env = self.spec.envelope
+        if answer:
+            persist.save_outcome(env.message_id, answer, "error", error.message, usage, self.spec.metadata)
+        else:
+            persist.discard(env.message_id, env.conversation_id, self.spec.new_conversation)
+        self.channel.publish(env.error(error.code, error.message, 400))
+
+    def _finish_ok(self, answer: str, usage: dict[str, Any]) -> None:
+        spec = self.spec
+        metadata = {**spec.metadata, "annotation_reply": None, "retriever_resources": []}
+        status, error = "normal", None
+        if self.stop_reason:
+            status, error = "stopped", STOP_MESSAGES[self.stop_reason]
+            metadata["stopped_by"] = self.stop_reason
+        if spec.cached is not None:
+            metadata["cached"] = True
+        persist.save_outcome(spec.envelope.message_id, answer, status, error, usage, metadata)
+        if spec.cache_key and spec.cached is None and status == "normal":
+            cache.store(self.redis, spec.cache_key, self._chunks, usage, self.limits.cache_ttl)
+        self.channel.publish(spec.envelope.message_end({**metadata, "usage": usage}))
+
+
+def supervise(run: GenerationRun, tick: float = 0.05) -> None:
+    """Flush the event log every `tick`; every 4th tick check stop flag, disconnect grace and time limit."""
+    started, ticks = time.monotonic(), 0
+    task_id = run.spec.envelope.task_id
+    while not run.finished.wait(tick):
+        run.channel.flush()
+        ticks += 1
+        if ticks % 4 or run.stop_reason:
+            continue
+        if task_registry.stop_requested(run.redis, task_id):
+            run.stop("user")
+        elif _grace_expired(run, task_id):
+            run.stop("disconnect")
+        elif time.monotonic() - started > run.limits.max_seconds:
+            run.stop("timeout")
+
+
+def _grace_expired(run: GenerationRun, task_id: str) -> bool:
+    detached = run.channel.detached_at
+    if detached is None or time.monotonic() - detached < run.limits.grace_seconds:
+        return False
+    return not task_registry.is_attached(run.redis, task_id)

@@ -1,0 +1,146 @@
+"""Completion and chat runs: validate, create the rows, launch, stop, resume (spec §2.1, §5)."""
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import redis
+from flask import Flask
+
+from api.extensions import db
+from core.app_features import InputError, input_variables, validate_inputs
+from core.task_channel import TaskChannel
+from models import App, Conversation, EndUser, Message, to_timestamp
+from services.errors import ConversationNotExists, InvalidParam, NotChatApp, NotCompletionApp
+from services.generation import cache, prompt, rate_limit, task_registry
+from services.generation.events import Envelope
+from services.generation.run import GenerationRun, RunLimits, RunSpec, supervise
+from services.llm_settings import provider_settings
+
+MEMORY_TOKEN_BUDGET = 2000
+NAME_LENGTH = 20
+
+
+@dataclass
+class RunRequest:
+    """What the end user asked for."""
+
+    inputs: dict[str, Any]
+    query: str = ""
+    conversation_id: str | None = None
+    parent_message_id: str | None = None
+    files: list[Any] = field(default_factory=list)
+
+
+def prepare_completion(app: App, end_user: EndUser, req: RunRequest, config: Mapping[str, Any],
+                       client: redis.Redis) -> RunSpec:
+    """Validate a completion request, take a concurrency slot and create the message row."""
+    if app.mode != "completion":
+        raise NotCompletionApp()
+    inputs = _validated_inputs(app, req.inputs)
+    model_config = app.model_config or {}
+    messages = prompt.completion_messages(model_config.get("pre_prompt", ""), inputs, req.query)
+    key = None
+    if (app.settings or {}).get("completion_cache", {}).get("enabled"):
+        key = cache.cache_key(app.id, app.config_version, inputs, req.query, req.files)
+    return _create_run(app, end_user, req, config, client, inputs, messages, None, key)
+
+
+def prepare_chat(app: App, end_user: EndUser, req: RunRequest, config: Mapping[str, Any],
+                 client: redis.Redis) -> RunSpec:
+    """Validate a chat request, take a slot, create the conversation (if new) and the message."""
+    if not app.is_chat_family:
+        raise NotChatApp()
+    query = req.query.replace("\x00", "").strip()
+    if not query:
+        raise InvalidParam("query is required")
+    req.query = query
+    conversation = _owned_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
+    inputs = conversation.inputs if conversation else _validated_inputs(app, req.inputs)
+    pre_prompt = (app.model_config or {}).get("pre_prompt", "")
+    return _create_run(app, end_user, req, config, client, inputs, pre_prompt, conversation, None)
+
+
+def _validated_inputs(app: App, inputs: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return validate_inputs(input_variables(app.mode, app.model_config, app.workflow), inputs)
+    except InputError as exc:
+        raise InvalidParam(exc.message) from None
+
+
+def _owned_conversation(app_id: str, end_user_id: str, conversation_id: str) -> Conversation:
+    conversation = db.session.get(Conversation, conversation_id)
+    if (conversation is None or conversation.is_deleted or conversation.app_id != app_id
+            or conversation.from_end_user_id != end_user_id):
+        raise ConversationNotExists()
+    return conversation
+
+
+def _create_run(app, end_user, req, config, client, inputs, prompt_or_messages, conversation, key) -> RunSpec:
+    task_id = str(uuid.uuid4())
+    rate_limit.enter(client, app.id, task_id,
+                     rate_limit.effective_limit(app.max_active_requests, config["APP_MAX_ACTIVE_REQUESTS"]))
+    try:
+        return _create_rows(app, end_user, req, config, client, task_id, inputs, prompt_or_messages,
+                            conversation, key)
+    except Exception:
+        db.session.rollback()
+        rate_limit.leave(client, app.id, task_id)
+        raise
+
+
+def _create_rows(app, end_user, req, config, client, task_id, inputs, prompt_or_messages, conversation, key):
+    new_conversation = app.mode != "completion" and conversation is None
+    if new_conversation:
+        conversation = Conversation(app_id=app.id, from_end_user_id=end_user.id, mode=app.mode,
+                                    name=_name_from(req.query), inputs=inputs,
+                                    introduction=(app.model_config or {}).get("opening_statement") or None)
+        db.session.add(conversation)
+        db.session.flush()
+    message = Message(app_id=app.id, conversation_id=conversation.id if conversation else None,
+                      from_end_user_id=end_user.id, parent_message_id=req.parent_message_id, task_id=task_id,
+                      mode=app.mode, inputs=inputs, query=req.query, status="running")
+    db.session.add(message)
+    db.session.flush()
+    if isinstance(prompt_or_messages, list):
+        messages = prompt_or_messages
+    else:
+        past = prompt.history(conversation.id, message.id, MEMORY_TOKEN_BUDGET) if not new_conversation else []
+        messages = prompt.chat_messages(prompt_or_messages, inputs, past, req.query)
+    db.session.commit()
+    task_registry.register(client, task_id, end_user.id)
+    envelope = Envelope(task_id=task_id, message_id=message.id, conversation_id=message.conversation_id,
+                        created_at=to_timestamp(message.created_at), mode=app.mode)
+    return RunSpec(envelope=envelope, app_id=app.id, end_user_id=end_user.id, messages=messages,
+                   settings=provider_settings(app, config), new_conversation=new_conversation,
+                   cache_key=key, cached=cache.lookup(client, key) if key else None)
+
+
+def _name_from(query: str) -> str:
+    query = " ".join(query.split())
+    return query if len(query) <= NAME_LENGTH else query[:NAME_LENGTH] + "…"
+
+
+def launch(flask_app: Flask, spec: RunSpec, client: redis.Redis, config: Mapping[str, Any]) -> TaskChannel:
+    """Start the run and its supervisor (greenlets under gevent, threads otherwise); return its channel."""
+    channel = TaskChannel(client, spec.envelope.task_id, int(config["STREAM_RETENTION_SECONDS"]))
+    limits = RunLimits(grace_seconds=float(config["STREAM_RESUME_GRACE_SECONDS"]),
+                       max_seconds=float(config["APP_MAX_EXECUTION_TIME"]),
+                       cache_ttl=int(config["COMPLETION_CACHE_TTL_SECONDS"]))
+    run = GenerationRun(spec, channel, client, limits)
+    threading.Thread(target=_execute_in_context, args=(flask_app, run), daemon=True,
+                     name=f"run-{spec.envelope.task_id}").start()
+    threading.Thread(target=supervise, args=(run,), daemon=True).start()
+    return channel
+
+
+def _execute_in_context(flask_app: Flask, run: GenerationRun) -> None:
+    with flask_app.app_context():
+        run.execute()
+
+
+def stop(client: redis.Redis, task_id: str, end_user_id: str) -> None:
+    """Stop the caller's task from any process; another user's task is silently left alone."""
+    task_registry.request_stop(client, task_id, end_user_id)

@@ -1,0 +1,73 @@
+"""Consuming a run's events: the live SSE body, blocking collection, and resume from the log."""
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator
+
+import redis
+
+from core.task_channel import TaskChannel, has_events, replay
+from services.errors import NotFound, RunFailed
+from services.generation import task_registry
+from services.generation.events import Envelope
+
+Item = tuple[int, dict[str, Any]] | None
+
+
+def first_event(events: Iterator[Item]) -> tuple[int, dict[str, Any]]:
+    """Wait for the run's first event. Raises RunFailed when the run failed before any output."""
+    for item in events:
+        if item is None:
+            continue
+        if item[1]["event"] == "error":
+            raise RunFailed(item[1]["code"], item[1]["message"], item[1]["status"])
+        return item
+    raise RunFailed("internal_server_error", "The run ended without an event.", 500)
+
+
+def collect_blocking(channel: TaskChannel, envelope: Envelope, ping_interval: float) -> dict[str, Any]:
+    """Run to the end and return the blocking response (simple metadata, spec §4)."""
+    answer: list[str] = []
+    for item in channel.live(ping_interval):
+        if item is None:
+            continue
+        event = item[1]
+        if event["event"] in ("message", "agent_message"):
+            answer.append(event["answer"])
+        elif event["event"] == "error":
+            raise RunFailed(event["code"], event["message"], event["status"])
+        elif event["event"] == "message_end":
+            metadata = {"retriever_resources": event["metadata"].get("retriever_resources", [])}
+            if event["metadata"].get("cached"):
+                metadata["cached"] = True
+            return envelope.blocking("".join(answer), metadata)
+    raise RunFailed("internal_server_error", "The run ended without an answer.", 500)
+
+
+def parse_last_event_id(value: str | None) -> int:
+    """`<task_id>:<seq>` or `<seq>` → seq (0 when absent or malformed)."""
+    tail = (value or "").rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def resume(client: redis.Redis, task_id: str, end_user_id: str, after_seq: int, ping_interval: float,
+           retention: int) -> Iterator[Item]:
+    """Replay the caller's task from `after_seq` and follow it live. Raises NotFound for others' tasks."""
+    if not task_registry.is_owner(client, task_id, end_user_id) or not has_events(client, task_id):
+        raise NotFound("Task not found or its events have expired.")
+    task_registry.mark_attached(client, task_id)
+    deadline = time.monotonic() + retention
+    block_ms = int(min(ping_interval, task_registry.ATTACH_TTL / 2) * 1000)
+    return _attached(client, task_id, replay(client, task_id, after_seq, block_ms, deadline), ping_interval)
+
+
+def _attached(client: redis.Redis, task_id: str, events: Iterator[Item], ping_interval: float) -> Iterator[Item]:
+    quiet_since = time.monotonic()
+    for item in events:
+        task_registry.mark_attached(client, task_id)
+        if item is not None:
+            quiet_since = time.monotonic()
+            yield item
+        elif time.monotonic() - quiet_since >= ping_interval:
+            quiet_since = time.monotonic()
+            yield None

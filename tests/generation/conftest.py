@@ -1,0 +1,18 @@
+"""Generation tests run against a real loopback OpenAI-wire upstream."""
+from __future__ import annotations
+
+import pytest
+
+from tests.support.fake_openai import FakeOpenAI
+
+
+@pytest.fixture
+def upstream():
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def app_overrides(upstream):
+    return {"OPENAI_API_BASE": upstream.base_url, "OPENAI_API_KEY": "sk-test", "LLM_READ_TIMEOUT": 3.0,
+            "STREAM_RESUME_GRACE_SECONDS": 0.0}

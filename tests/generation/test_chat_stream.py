@@ -1,0 +1,75 @@
+"""Streaming and blocking chat against the loopback upstream: what the client sees is what is stored."""
+from __future__ import annotations
+
+import pytest
+
+from api.extensions import db
+from models import Conversation, Message
+from tests.factories import auth_headers, form_config, make_app, passport
+from tests.support.fake_openai import Reply
+from tests.support.sse import frames, rechunk
+
+
+def _chat(client, code, token, query, **body):
+    return client.post("/api/chat-messages", headers=auth_headers(code, token), buffered=True,
+                       json={"inputs": {}, "query": query, "response_mode": "streaming", **body})
+
+
+@pytest.mark.parametrize("piece", [1, 3, 7, 64])
+def test_streamed_answer_parses_at_any_split_and_is_stored(app, client, upstream, piece):
+    upstream.script(Reply(text="Grüße, 世界! 👋 fine", chunk_size=2))
+    code = make_app(app)["code"]
+    token = passport(client, code)
+    response = _chat(client, code, token, "hello")
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    got = list(frames(rechunk(response.data, piece)))
+    messages = [f for f in got if f.name == "message"]
+    assert "".join(f.data["answer"] for f in messages) == "Grüße, 世界! 👋 fine"
+    end = got[-1].data
+    assert end["event"] == "message_end" and end["metadata"]["usage"]["total_tokens"] > 0
+    first = messages[0].data
+    assert first["conversation_id"] and first["task_id"] and first["id"] == first["message_id"]
+    assert all(f.event_id.startswith(first["task_id"] + ":") for f in got)
+    assert [int(f.event_id.split(":")[1]) for f in got] == list(range(1, len(got) + 1))
+    with app.app_context():
+        stored = db.session.get(Message, first["id"])
+        assert stored.answer == "Grüße, 世界! 👋 fine" and stored.status == "normal"
+        assert db.session.get(Conversation, first["conversation_id"]).name == "hello"
+
+
+def test_second_turn_continues_the_conversation_with_memory(app, client, upstream):
+    upstream.script(Reply(text="Hi Ann"), Reply(text="You are Ann"))
+    code = make_app(app, pre_prompt="Be brief.")["code"]
+    token = passport(client, code)
+    first = [f.data for f in frames([_chat(client, code, token, "I am Ann").data]) if f.data]
+    conversation_id = first[0]["conversation_id"]
+    second = [f.data for f in frames([_chat(client, code, token, "Who am I?",
+                                            conversation_id=conversation_id).data]) if f.data]
+    assert second[0]["conversation_id"] == conversation_id
+    sent = upstream.requests[-1].body["messages"]
+    assert sent == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "I am Ann"},
+                    {"role": "assistant", "content": "Hi Ann"}, {"role": "user", "content": "Who am I?"}]
+
+
+def test_blocking_chat_returns_the_whole_answer(app, client, upstream):
+    upstream.script(Reply(text="whole answer"))
+    code = make_app(app)["code"]
+    token = passport(client, code)
+    response = client.post("/api/chat-messages", headers=auth_headers(code, token),
+                           json={"inputs": {}, "query": "q", "response_mode": "blocking"})
+    body = response.get_json()
+    assert response.status_code == 200 and body["answer"] == "whole answer" and body["mode"] == "chat"
+    assert body["event"] == "message" and body["id"] == body["message_id"] and body["conversation_id"]
+    assert "usage" not in body["metadata"]
+
+
+def test_completion_streams_without_conversation(app, client, upstream):
+    upstream.script(Reply(text="A poem about cats"))
+    code = make_app(app, mode="completion", model_config=form_config("Write about {{topic}}", "topic"))["code"]
+    token = passport(client, code)
+    response = client.post("/api/completion-messages", headers=auth_headers(code, token),
+                           json={"inputs": {"topic": "cats"}, "response_mode": "streaming"})
+    got = [f.data for f in frames([response.data]) if f.data]
+    assert "".join(e["answer"] for e in got if e["event"] == "message") == "A poem about cats"
+    assert "conversation_id" not in got[0]
+    assert upstream.requests[-1].body["messages"][-1]["content"] == "Write about cats"
