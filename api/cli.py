@@ -47,6 +47,25 @@ def import_command(path: Path) -> None:
     click.echo(f"imported {app.mode} app '{app.name}' code={site.code} url={web_url(app.mode, site.code)}")
 
 
+@apps_cli.command("configure")
+@click.argument("code")
+@click.option("--base-url", help="OpenAI-compatible endpoint for this app (e.g. http://127.0.0.1:8000/v1).")
+@click.option("--api-key", help="API key for --base-url.")
+@click.option("--model", help="Model name sent upstream.")
+@click.option("--provider", type=click.Choice(["openai", "demo"]), help="Force a provider.")
+@click.option("--cache/--no-cache", default=None, help="Completion cache (completion apps).")
+@click.option("--max-active-requests", type=int, help="Concurrent runs allowed (0 = server default).")
+def configure_command(code: str, base_url: str | None, api_key: str | None, model: str | None,
+                      provider: str | None, cache: bool | None, max_active_requests: int | None) -> None:
+    """Set an app's model provider, completion cache and concurrency limit."""
+    given = {"base_url": base_url, "api_key": api_key, "model": model, "provider": provider}
+    try:
+        app = app_service.configure_app(code, {k: v for k, v in given.items() if v}, cache, max_active_requests)
+    except AppError as exc:
+        _fail(exc)
+    click.echo(f"configured '{app.name}' ({code})")
+
+
 @apps_cli.command("list")
 def list_command() -> None:
     """List apps: code, mode, site state, name, URL."""

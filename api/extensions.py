@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
+
 def embedded_redis_url(instance_path: str) -> str:
     """Start (or reuse) the embedded Redis under `instance_path`; return its unix-socket URL.
 

@@ -28,6 +28,7 @@ class NewApp:
     model_config: dict[str, Any] | None = None
     workflow: dict[str, Any] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    max_active_requests: int | None = None
 
 
 def easy_model_config(model: str | None, pre_prompt: str, opening_statement: str = "") -> dict[str, Any]:
@@ -49,7 +50,8 @@ def create_app_with_site(spec: NewApp) -> tuple[App, Site]:
         raise InvalidParam(f"Unknown app mode '{spec.mode}'. Choose one of: {', '.join(APP_MODES)}.")
     app = App(name=spec.name, mode=spec.mode, description=spec.description, icon_type=spec.icon_type,
               icon=spec.icon, icon_background=spec.icon_background, model_config=spec.model_config,
-              workflow=spec.workflow, settings=spec.settings, enable_site=True, status="normal")
+              workflow=spec.workflow, settings=spec.settings, enable_site=True, status="normal",
+              max_active_requests=spec.max_active_requests)
     db.session.add(app)
     db.session.flush()
     site = Site(app_id=app.id, code=_unique_code(), title=spec.name, icon_type=spec.icon_type, icon=spec.icon,
@@ -84,6 +86,23 @@ def set_site_enabled(code: str, enabled: bool) -> App:
     """Enable or disable the public site of the app with site `code`. Raises NotFound."""
     app = get_app_by_code(code)
     app.enable_site = enabled
+    db.session.commit()
+    return app
+
+
+def configure_app(code: str, provider: dict[str, Any], cache_enabled: bool | None,
+                  max_active_requests: int | None) -> App:
+    """Change an app's provider settings, completion cache switch and concurrency limit. Raises NotFound."""
+    app = get_app_by_code(code)
+    settings = dict(app.settings or {})
+    if provider:
+        settings["provider"] = {**settings.get("provider", {}), **provider}
+    if cache_enabled is not None:
+        settings["completion_cache"] = {"enabled": cache_enabled}
+    app.settings = settings
+    if max_active_requests is not None:
+        app.max_active_requests = max_active_requests or None
+    app.config_version = (app.config_version or 1) + 1
     db.session.commit()
     return app
 

@@ -18,14 +18,14 @@ def sse_response(task_id: str, events: Iterator[Item], on_abort: Callable[[], No
     `on_abort` runs when the client goes away before the stream ended.
     """
 
-    def body() -> Iterator[str]:
+    def body() -> Iterator[bytes]:
         finished = False
         try:
             if first is not None:
-                yield frame(first[1], f"{task_id}:{first[0]}")
+                yield frame(first[1], f"{task_id}:{first[0]}").encode()
                 finished = first[1]["event"] in TERMINAL_EVENTS
             for item in () if finished else events:
-                yield PING_FRAME if item is None else frame(item[1], f"{task_id}:{item[0]}")
+                yield (PING_FRAME if item is None else frame(item[1], f"{task_id}:{item[0]}")).encode()
             finished = True
         finally:
             if not finished and on_abort is not None:
