@@ -9,5 +9,5 @@ worker_connections = int(os.environ.get("SERVER_WORKER_CONNECTIONS", "1000"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "360"))
 graceful_timeout = 30
 keepalive = 5
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

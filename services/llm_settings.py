@@ -18,8 +18,8 @@ def app_completion_params(app: App) -> dict[str, Any]:
     """Sampling parameters from the app's model_config (temperature, max_tokens, ...)."""
     model = (app.model_config or {}).get("model") or {}
     params = model.get("completion_params") or {}
-    return {k: v for k, v in params.items() if k in ("temperature", "top_p", "max_tokens", "presence_penalty",
-                                                      "frequency_penalty", "stop", "seed")}
+    allowed = ("temperature", "top_p", "max_tokens", "presence_penalty", "frequency_penalty", "stop", "seed")
+    return {k: v for k, v in params.items() if k in allowed}
 
 
 def provider_settings(app: App, config: Mapping[str, Any], **parameters: Any) -> ProviderSettings:

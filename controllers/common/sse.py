@@ -6,13 +6,11 @@ from typing import Any, Callable, Iterator
 from flask import Response
 
 from core.sse import PING_FRAME, frame
-from core.task_channel import TERMINAL_EVENTS
 
 Item = tuple[int, dict[str, Any]] | None
 
 
-def sse_response(task_id: str, events: Iterator[Item], on_abort: Callable[[], None] | None = None,
-                 first: Item = None) -> Response:
+def sse_response(task_id: str, events: Iterator[Item], on_abort: Callable[[], None] | None = None) -> Response:
     """Stream `events` as frames with `id: <task_id>:<seq>`; `None` items become pings.
 
     `on_abort` runs when the client goes away before the stream ended.
@@ -21,10 +19,7 @@ def sse_response(task_id: str, events: Iterator[Item], on_abort: Callable[[], No
     def body() -> Iterator[bytes]:
         finished = False
         try:
-            if first is not None:
-                yield frame(first[1], f"{task_id}:{first[0]}").encode()
-                finished = first[1]["event"] in TERMINAL_EVENTS
-            for item in () if finished else events:
+            for item in events:
                 yield (PING_FRAME if item is None else frame(item[1], f"{task_id}:{item[0]}")).encode()
             finished = True
         finally:

@@ -7,7 +7,7 @@ from flask import Blueprint
 from flask_cors import CORS
 
 from controllers.common.api import ExternalApi
-from controllers.web import app_info, generation, passport
+from controllers.web import app_info, conversation, generation, message, passport, saved_message
 
 CORS_HEADERS = ["Content-Type", "X-App-Code", "X-App-Passport", "Authorization", "X-CSRF-Token", "Last-Event-ID"]
 CORS_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH"]
@@ -34,4 +34,14 @@ def create_blueprint(config: Any) -> Blueprint:
     api.add_resource(generation.ChatMessagesResource, "/chat-messages")
     api.add_resource(generation.ChatStopResource, "/chat-messages/<string:task_id>/stop")
     api.add_resource(generation.ChatEventsResource, "/chat-messages/<string:task_id>/events")
+    api.add_resource(conversation.ConversationListResource, "/conversations")
+    api.add_resource(conversation.ConversationResource, "/conversations/<uuid:c_id>")
+    api.add_resource(conversation.ConversationRenameResource, "/conversations/<uuid:c_id>/name")
+    api.add_resource(conversation.ConversationPinResource, "/conversations/<uuid:c_id>/pin")
+    api.add_resource(conversation.ConversationUnpinResource, "/conversations/<uuid:c_id>/unpin")
+    api.add_resource(message.MessageListResource, "/messages")
+    api.add_resource(message.MessageFeedbackResource, "/messages/<uuid:message_id>/feedbacks")
+    api.add_resource(message.SuggestedQuestionsResource, "/messages/<uuid:message_id>/suggested-questions")
+    api.add_resource(saved_message.SavedMessageListResource, "/saved-messages")
+    api.add_resource(saved_message.SavedMessageResource, "/saved-messages/<uuid:message_id>")
     return bp

@@ -1,6 +1,7 @@
 """Completion and chat messages: run, stop, resume (spec §2.1, §3, §4, §5)."""
 from __future__ import annotations
 
+import itertools
 import uuid
 from typing import Any, Literal
 
@@ -48,7 +49,7 @@ def _respond(spec: RunSpec, streaming: bool):
         return stream_service.collect_blocking(channel, spec.envelope, config["PING_INTERVAL_SECONDS"])
     events = channel.live(config["PING_INTERVAL_SECONDS"])
     first = stream_service.first_event(events)
-    return sse_response(spec.envelope.task_id, events, on_abort=channel.detach, first=first)
+    return sse_response(spec.envelope.task_id, itertools.chain([first], events), on_abort=channel.detach)
 
 
 def _request(payload: CompletionPayload) -> service.RunRequest:

@@ -14,15 +14,16 @@ from services.generation.events import Envelope
 Item = tuple[int, dict[str, Any]] | None
 
 
-def first_event(events: Iterator[Item]) -> tuple[int, dict[str, Any]]:
-    """Wait for the run's first event. Raises RunFailed when the run failed before any output."""
-    for item in events:
-        if item is None:
-            continue
-        if item[1]["event"] == "error":
-            raise RunFailed(item[1]["code"], item[1]["message"], item[1]["status"])
-        return item
-    raise RunFailed("internal_server_error", "The run ended without an event.", 500)
+def first_event(events: Iterator[Item]) -> Item:
+    """Wait up to one ping interval for the run's first event (None: still silent, start with a ping).
+
+    Raises RunFailed when the run failed before any output, so the caller can answer with a JSON
+    error instead of a stream.
+    """
+    item = next(events, None)
+    if item is not None and item[1]["event"] == "error":
+        raise RunFailed(item[1]["code"], item[1]["message"], item[1]["status"])
+    return item
 
 
 def collect_blocking(channel: TaskChannel, envelope: Envelope, ping_interval: float) -> dict[str, Any]:

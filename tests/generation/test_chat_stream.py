@@ -73,3 +73,16 @@ def test_completion_streams_without_conversation(app, client, upstream):
     assert "".join(e["answer"] for e in got if e["event"] == "message") == "A poem about cats"
     assert "conversation_id" not in got[0]
     assert upstream.requests[-1].body["messages"][-1]["content"] == "Write about cats"
+
+
+@pytest.mark.parametrize("app_overrides", [{"PING_INTERVAL_SECONDS": 0.2}])
+def test_silence_is_filled_with_ping_frames(app, client, upstream, app_overrides):
+    upstream.script(Reply(chunks=["a", "b"], pace=0.5, first_byte_delay=0.5))
+    app.config.update(OPENAI_API_BASE=upstream.base_url, OPENAI_API_KEY="sk-test")
+    code = make_app(app)["code"]
+    response = _chat(client, code, passport(client, code), "q")
+    assert b"\n\nevent: ping\n\n" in b"\n\n" + response.data
+    got = list(frames([response.data]))
+    assert got[0].event == "ping", "a slow first token starts the stream with a ping"
+    assert [f.name for f in got if f.data] == ["message", "message", "message_end"]
+    assert "".join(f.data["answer"] for f in got if f.name == "message") == "ab"
