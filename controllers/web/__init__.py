@@ -34,6 +34,7 @@ def create_blueprint(config: Any) -> Blueprint:
     api.add_resource(generation.ChatMessagesResource, "/chat-messages")
     api.add_resource(generation.ChatStopResource, "/chat-messages/<string:task_id>/stop")
     api.add_resource(generation.ChatEventsResource, "/chat-messages/<string:task_id>/events")
+    api.add_resource(generation.MoreLikeThisResource, "/messages/<uuid:message_id>/more-like-this")
     api.add_resource(conversation.ConversationListResource, "/conversations")
     api.add_resource(conversation.ConversationResource, "/conversations/<uuid:c_id>")
     api.add_resource(conversation.ConversationRenameResource, "/conversations/<uuid:c_id>/name")

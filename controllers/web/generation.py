@@ -11,7 +11,7 @@ from pydantic import BaseModel, field_validator
 
 from api.extensions import get_redis
 from controllers.common.auth import passport_required
-from controllers.common.payload import json_body
+from controllers.common.payload import json_body, query_args
 from controllers.common.sse import sse_response
 from services.errors import NotChatApp, NotCompletionApp
 from services.generation import service, stream_service
@@ -75,6 +75,20 @@ class ChatMessagesResource(Resource):
         payload = json_body(ChatPayload)
         spec = service.prepare_chat(g.app_model, g.end_user, _request(payload), current_app.config, get_redis())
         return _respond(spec, payload.response_mode == "streaming")
+
+
+class MoreLikeThisQuery(BaseModel):
+    response_mode: Literal["blocking", "streaming"]
+
+
+class MoreLikeThisResource(Resource):
+    method_decorators = [passport_required]
+
+    def get(self, message_id: uuid.UUID):
+        query = query_args(MoreLikeThisQuery)
+        spec = service.prepare_more_like_this(g.app_model, g.end_user, str(message_id), current_app.config,
+                                              get_redis())
+        return _respond(spec, query.response_mode == "streaming")
 
 
 class CompletionStopResource(Resource):

@@ -13,7 +13,8 @@ from api.extensions import db
 from core.app_features import InputError, input_variables, validate_inputs
 from core.task_channel import TaskChannel
 from models import App, Conversation, EndUser, Message, to_timestamp
-from services.errors import ConversationNotExists, InvalidParam, NotChatApp, NotCompletionApp
+from services import message_service
+from services.errors import AppMoreLikeThisDisabled, ConversationNotExists, InvalidParam, NotChatApp, NotCompletionApp
 from services.generation import cache, prompt, rate_limit, task_registry
 from services.generation.events import Envelope
 from services.generation.run import GenerationRun, RunLimits, RunSpec, supervise
@@ -46,6 +47,23 @@ def prepare_completion(app: App, end_user: EndUser, req: RunRequest, config: Map
     if (app.settings or {}).get("completion_cache", {}).get("enabled"):
         key = cache.cache_key(app.id, app.config_version, inputs, req.query, req.files)
     return _create_run(app, end_user, req, config, client, inputs, messages, None, key)
+
+
+def prepare_more_like_this(app: App, end_user: EndUser, message_id: str, config: Mapping[str, Any],
+                           client: redis.Redis) -> RunSpec:
+    """A new completion from a message's stored inputs and query, bypassing the cache (spec §2.1).
+
+    Raises NotCompletionApp, MessageNotExists, AppMoreLikeThisDisabled.
+    """
+    if app.mode != "completion":
+        raise NotCompletionApp()
+    original = message_service.get_message(app.id, end_user.id, message_id)
+    if not ((app.model_config or {}).get("more_like_this") or {}).get("enabled"):
+        raise AppMoreLikeThisDisabled()
+    inputs = _validated_inputs(app, original.inputs)
+    messages = prompt.completion_messages((app.model_config or {}).get("pre_prompt", ""), inputs, original.query)
+    req = RunRequest(inputs=inputs, query=original.query)
+    return _create_run(app, end_user, req, config, client, inputs, messages, None, None)
 
 
 def prepare_chat(app: App, end_user: EndUser, req: RunRequest, config: Mapping[str, Any],

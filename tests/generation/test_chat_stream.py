@@ -86,3 +86,34 @@ def test_silence_is_filled_with_ping_frames(app, client, upstream, app_overrides
     assert got[0].event == "ping", "a slow first token starts the stream with a ping"
     assert [f.name for f in got if f.data] == ["message", "message", "message_end"]
     assert "".join(f.data["answer"] for f in got if f.name == "message") == "ab"
+
+
+def test_more_like_this_regenerates_from_the_stored_message(app, client, upstream):
+    upstream.script(Reply(text="first take"), Reply(text="second take"))
+    config = form_config("Slogan for {{topic}}", "topic", more_like_this={"enabled": True})
+    code = make_app(app, mode="completion", model_config=config)["code"]
+    token = passport(client, code)
+    first = client.post("/api/completion-messages", headers=auth_headers(code, token),
+                        json={"inputs": {"topic": "tea"}, "response_mode": "blocking"}).get_json()
+    again = client.get(f"/api/messages/{first['id']}/more-like-this", query_string={"response_mode": "blocking"},
+                       headers=auth_headers(code, token))
+    body = again.get_json()
+    assert again.status_code == 200 and body["answer"] == "second take" and body["id"] != first["id"]
+    assert upstream.requests[-1].body["messages"] == upstream.requests[0].body["messages"]
+    missing_mode = client.get(f"/api/messages/{first['id']}/more-like-this", headers=auth_headers(code, token))
+    assert missing_mode.status_code == 400 and missing_mode.get_json()["code"] == "invalid_param"
+    other = passport(client, code)
+    foreign = client.get(f"/api/messages/{first['id']}/more-like-this", query_string={"response_mode": "blocking"},
+                         headers=auth_headers(code, other))
+    assert foreign.status_code == 404 and foreign.get_json()["message"] == "Message Not Exists."
+
+
+def test_more_like_this_disabled_is_403(app, client, upstream):
+    upstream.script(Reply(text="only"))
+    code = make_app(app, mode="completion", model_config=form_config("Hi", "topic"))["code"]
+    token = passport(client, code)
+    first = client.post("/api/completion-messages", headers=auth_headers(code, token),
+                        json={"inputs": {"topic": "x"}, "response_mode": "blocking"}).get_json()
+    response = client.get(f"/api/messages/{first['id']}/more-like-this",
+                          query_string={"response_mode": "blocking"}, headers=auth_headers(code, token))
+    assert response.status_code == 403 and response.get_json()["code"] == "app_more_like_this_disabled"
