@@ -1,0 +1,38 @@
+"""Node executors by DSL node type: ``NODE_TYPES[type](node: NodeRun) -> NodeResult``."""
+from core.workflow.nodes import (
+    aggregator,
+    answer,
+    assigner,
+    code,
+    end,
+    http_request,
+    if_else,
+    iteration,
+    llm,
+    parameter_extractor,
+    question_classifier,
+    start,
+    structural,
+    template_transform,
+    tool,
+)
+
+NODE_TYPES = {
+    "start": start.run,
+    "end": end.run,
+    "answer": answer.run,
+    "llm": llm.run,
+    "template-transform": template_transform.run,
+    "if-else": if_else.run,
+    "variable-aggregator": aggregator.run,
+    "variable-assigner": aggregator.run,
+    "assigner": assigner.run,
+    "parameter-extractor": parameter_extractor.run,
+    "question-classifier": question_classifier.run,
+    "http-request": http_request.run,
+    "iteration": iteration.run,
+    "iteration-start": structural.iteration_start,
+    "code": code.run,
+    "tool": tool.run,
+    "custom-note": structural.custom_note,
+}
