@@ -10,6 +10,7 @@ import redis
 from flask import Flask, current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from rq import Queue
 
 from models.base import Base
 
@@ -75,6 +76,11 @@ redis_ext = RedisExtension()
 def get_redis() -> redis.Redis:
     """The current app's Redis client."""
     return current_app.extensions["redis"]
+
+
+def get_queue() -> Queue:
+    """The RQ queue workflow runs go to."""
+    return Queue(current_app.config["WORKFLOW_QUEUE"], connection=get_redis())
 
 
 def init_extensions(app: Flask) -> None:

@@ -14,7 +14,8 @@ from typing import Any, Iterator
 
 import redis
 
-TERMINAL_EVENTS = frozenset({"message_end", "error", "workflow_finished"})
+TERMINAL_EVENTS = frozenset({"message_end", "error"})
+WORKFLOW_TERMINAL_EVENTS = frozenset({"workflow_finished"})
 
 
 def stream_key(task_id: str) -> str:
@@ -43,6 +44,13 @@ class TaskChannel:
             seq = self._seq
         self._live.put((seq, event))
         return seq
+
+    def resume_numbering(self) -> None:
+        """Continue after the last event already in the Redis log (a second writer, e.g. a reaper)."""
+        last = self._redis.xrevrange(stream_key(self.task_id), count=1)
+        if last:
+            entry_id = last[0][0].decode() if isinstance(last[0][0], bytes) else last[0][0]
+            self._seq = int(entry_id.split("-")[1])
 
     def flush(self, final: bool = False) -> None:
         """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL."""
@@ -76,8 +84,8 @@ class TaskChannel:
             self.detached_at = time.monotonic()
 
 
-def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int,
-           deadline: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
+def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int, deadline: float,
+           terminal: frozenset[str] = TERMINAL_EVENTS) -> Iterator[tuple[int, dict[str, Any]] | None]:
     """Events after `after_seq` from the Redis Stream, then live ones as they land.
 
     Yields None when a blocking read returns nothing (time for a ping); stops after a terminal
@@ -93,7 +101,7 @@ def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int,
             last = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
             event = json.loads(fields[b"e"] if b"e" in fields else fields["e"])
             yield int(last.split("-")[1]), event
-            if event.get("event") in TERMINAL_EVENTS:
+            if event.get("event") in terminal:
                 return
 
 

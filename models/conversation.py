@@ -22,6 +22,8 @@ class Conversation(TimestampMixin, Base):
     mode: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    # chatflow conversation variables (name -> value), written by the assigner node
+    variables: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     introduction: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="normal")
     from_source: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="api")

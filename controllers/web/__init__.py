@@ -7,7 +7,7 @@ from flask import Blueprint
 from flask_cors import CORS
 
 from controllers.common.api import ExternalApi
-from controllers.web import app_info, conversation, generation, message, passport, saved_message
+from controllers.web import app_info, conversation, generation, message, passport, saved_message, workflow
 
 CORS_HEADERS = ["Content-Type", "X-App-Code", "X-App-Passport", "Authorization", "X-CSRF-Token", "Last-Event-ID"]
 CORS_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH"]
@@ -34,6 +34,9 @@ def create_blueprint(config: Any) -> Blueprint:
     api.add_resource(generation.ChatMessagesResource, "/chat-messages")
     api.add_resource(generation.ChatStopResource, "/chat-messages/<string:task_id>/stop")
     api.add_resource(generation.ChatEventsResource, "/chat-messages/<string:task_id>/events")
+    api.add_resource(workflow.WorkflowRunResource, "/workflows/run")
+    api.add_resource(workflow.WorkflowStopResource, "/workflows/tasks/<string:task_id>/stop")
+    api.add_resource(workflow.WorkflowEventsResource, "/workflow/<string:task_id>/events")
     api.add_resource(generation.MoreLikeThisResource, "/messages/<uuid:message_id>/more-like-this")
     api.add_resource(conversation.ConversationListResource, "/conversations")
     api.add_resource(conversation.ConversationResource, "/conversations/<uuid:c_id>")

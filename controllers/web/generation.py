@@ -9,13 +9,15 @@ from flask import current_app, g, request
 from flask_restful import Resource
 from pydantic import BaseModel, field_validator
 
-from api.extensions import get_redis
+from api.extensions import get_queue, get_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body, query_args
 from controllers.common.sse import sse_response
+from controllers.web.workflow import follow_started
 from services.errors import NotChatApp, NotCompletionApp
 from services.generation import service, stream_service
 from services.generation.run import RunSpec
+from services.workflow import service as workflow_service
 
 
 class CompletionPayload(BaseModel):
@@ -73,6 +75,10 @@ class ChatMessagesResource(Resource):
 
     def post(self):
         payload = json_body(ChatPayload)
+        if g.app_model.mode == "advanced-chat":
+            started = workflow_service.start_chatflow(g.app_model, g.end_user, _request(payload), current_app.config,
+                                                      get_redis(), get_queue())
+            return follow_started(started, payload.response_mode == "streaming")
         spec = service.prepare_chat(g.app_model, g.end_user, _request(payload), current_app.config, get_redis())
         return _respond(spec, payload.response_mode == "streaming")
 
@@ -122,6 +128,10 @@ class ChatEventsResource(Resource):
         config = current_app.config
         after = stream_service.parse_last_event_id(
             request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))
-        events = stream_service.resume(get_redis(), task_id, g.end_user.id, after,
-                                       config["PING_INTERVAL_SECONDS"], config["STREAM_RETENTION_SECONDS"])
+        args = (get_redis(), task_id, g.end_user.id, after, config["PING_INTERVAL_SECONDS"],
+                config["STREAM_RETENTION_SECONDS"])
+        if g.app_model.mode == "advanced-chat":
+            events = workflow_service.resume(*args, chat=True)
+        else:
+            events = stream_service.resume(*args)
         return sse_response(task_id, events)

@@ -139,16 +139,23 @@ def supervise(run: GenerationRun, tick: float = 0.05) -> None:
     started, ticks = time.monotonic(), 0
     task_id = run.spec.envelope.task_id
     while not run.finished.wait(tick):
-        run.channel.flush()
         ticks += 1
-        if ticks % 4 or run.stop_reason:
-            continue
-        if task_registry.stop_requested(run.redis, task_id):
-            run.stop("user")
-        elif _grace_expired(run, task_id):
-            run.stop("disconnect")
-        elif time.monotonic() - started > run.limits.max_seconds:
-            run.stop("timeout")
+        try:
+            _supervise_tick(run, task_id, ticks, started)
+        except redis.RedisError:  # a passing Redis fault must not end supervision
+            log.warning("supervising run %s: Redis error", task_id, exc_info=True)
+
+
+def _supervise_tick(run: GenerationRun, task_id: str, ticks: int, started: float) -> None:
+    run.channel.flush()
+    if ticks % 4 or run.stop_reason:
+        return
+    if task_registry.stop_requested(run.redis, task_id):
+        run.stop("user")
+    elif _grace_expired(run, task_id):
+        run.stop("disconnect")
+    elif time.monotonic() - started > run.limits.max_seconds:
+        run.stop("timeout")
 
 
 def _grace_expired(run: GenerationRun, task_id: str) -> bool:

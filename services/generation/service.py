@@ -75,7 +75,7 @@ def prepare_chat(app: App, end_user: EndUser, req: RunRequest, config: Mapping[s
     if not query:
         raise InvalidParam("query is required")
     req.query = query
-    conversation = _owned_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
+    conversation = owned_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
     inputs = conversation.inputs if conversation else _validated_inputs(app, req.inputs)
     pre_prompt = (app.model_config or {}).get("pre_prompt", "")
     return _create_run(app, end_user, req, config, client, inputs, pre_prompt, conversation, None)
@@ -88,7 +88,7 @@ def _validated_inputs(app: App, inputs: dict[str, Any]) -> dict[str, Any]:
         raise InvalidParam(exc.message) from None
 
 
-def _owned_conversation(app_id: str, end_user_id: str, conversation_id: str) -> Conversation:
+def owned_conversation(app_id: str, end_user_id: str, conversation_id: str) -> Conversation:
     conversation = db.session.get(Conversation, conversation_id)
     if (conversation is None or conversation.is_deleted or conversation.app_id != app_id
             or conversation.from_end_user_id != end_user_id):
@@ -113,7 +113,7 @@ def _create_rows(app, end_user, req, config, client, task_id, inputs, prompt_or_
     new_conversation = app.mode != "completion" and conversation is None
     if new_conversation:
         conversation = Conversation(app_id=app.id, from_end_user_id=end_user.id, mode=app.mode,
-                                    name=_name_from(req.query), inputs=inputs,
+                                    name=short_name(req.query), inputs=inputs,
                                     introduction=(app.model_config or {}).get("opening_statement") or None)
         db.session.add(conversation)
         db.session.flush()
@@ -136,7 +136,7 @@ def _create_rows(app, end_user, req, config, client, task_id, inputs, prompt_or_
                    cache_key=key, cached=cache.lookup(client, key) if key else None)
 
 
-def _name_from(query: str) -> str:
+def short_name(query: str) -> str:
     query = " ".join(query.split())
     return query if len(query) <= NAME_LENGTH else query[:NAME_LENGTH] + "…"
 

@@ -1,0 +1,65 @@
+"""Workflow runs: run, stop, resume (spec §2.1, Decisions)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask import current_app, g, request
+from flask_restful import Resource
+from pydantic import BaseModel
+
+from api.extensions import get_queue, get_redis
+from controllers.common.auth import passport_required
+from controllers.common.payload import json_body
+from controllers.common.sse import sse_response
+from services.errors import NotWorkflowApp
+from services.generation.stream_service import parse_last_event_id
+from services.workflow import service
+
+
+class WorkflowRunPayload(BaseModel):
+    inputs: dict[str, Any]
+    files: list[Any] | None = None
+    response_mode: Literal["blocking", "streaming"] | None = None
+
+
+def follow_started(started: service.Started, streaming: bool):
+    """Stream a just-enqueued run from its first event, or wait for its result."""
+    config = current_app.config
+    events = service.follow(get_redis(), started.task_id, 0, config["PING_INTERVAL_SECONDS"],
+                            config["STREAM_RETENTION_SECONDS"], chat=started.envelope.chat is not None)
+    if not streaming:
+        return service.collect_blocking(events, started.envelope)
+    return sse_response(started.task_id, events)
+
+
+class WorkflowRunResource(Resource):
+    method_decorators = [passport_required]
+
+    def post(self):
+        payload = json_body(WorkflowRunPayload)
+        started = service.start_workflow(g.app_model, g.end_user, payload.inputs, current_app.config, get_redis(),
+                                         get_queue())
+        return follow_started(started, payload.response_mode != "blocking")
+
+
+class WorkflowStopResource(Resource):
+    method_decorators = [passport_required]
+
+    def post(self, task_id: str):
+        if g.app_model.mode != "workflow":
+            raise NotWorkflowApp()
+        service.stop(get_redis(), task_id, g.end_user.id)
+        return {"result": "success"}
+
+
+class WorkflowEventsResource(Resource):
+    """Replay a workflow or chatflow run's events after Last-Event-ID and follow it live."""
+
+    method_decorators = [passport_required]
+
+    def get(self, task_id: str):
+        config = current_app.config
+        after = parse_last_event_id(request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))
+        events = service.resume(get_redis(), task_id, g.end_user.id, after, config["PING_INTERVAL_SECONDS"],
+                                config["STREAM_RETENTION_SECONDS"], chat=g.app_model.mode == "advanced-chat")
+        return sse_response(task_id, events)

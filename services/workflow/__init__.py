@@ -1,0 +1,1 @@
+"""Workflow and chatflow runs: enqueued by the web process, executed by RQ workers."""

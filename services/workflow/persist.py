@@ -1,0 +1,86 @@
+"""Storing a workflow run's outcome: the run, its node executions, the chatflow message and variables."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from api.extensions import db
+from models import App, Conversation, Message, WorkflowNodeExecution, WorkflowRun, utcnow
+
+RUN_STATUS_TO_MESSAGE = {"succeeded": "normal", "partial-succeeded": "normal", "stopped": "stopped",
+                         "failed": "error"}
+
+
+def conversation_variables(app: App, conversation: Conversation | None) -> dict[str, Any]:
+    """Current conversation variables: the conversation's, over the workflow's declared defaults."""
+    declared = {v["name"]: v.get("value") for v in (app.workflow or {}).get("conversation_variables") or []
+                if isinstance(v, dict) and v.get("name")}
+    return {**declared, **((conversation.variables if conversation else None) or {})}
+
+
+def environment_variables(app: App) -> dict[str, Any]:
+    return {v["name"]: v.get("value") for v in (app.workflow or {}).get("environment_variables") or []
+            if isinstance(v, dict) and v.get("name")}
+
+
+def message_query(run: WorkflowRun) -> str:
+    message = db.session.get(Message, run.message_id) if run.message_id else None
+    return message.query if message else ""
+
+
+def store_result(run: WorkflowRun, result: Any, conversation: Conversation | None) -> None:
+    """Write the run, its node executions, and for chatflows the message and conversation variables."""
+    run.status, run.outputs, run.error = result.status, result.outputs, result.error
+    run.elapsed_time, run.total_tokens, run.total_steps = result.elapsed_time, result.total_tokens, result.total_steps
+    run.exceptions_count, run.finished_at = result.exceptions_count, utcnow()
+    for execution in result.node_executions:
+        db.session.add(_node_row(run.id, execution))
+    if run.message_id:
+        _store_message(run, result)
+    if conversation is not None:
+        conversation.variables = dict(result.conversation_variables or {})
+        conversation.updated_at = utcnow()
+        conversation.dialogue_count = (conversation.dialogue_count or 0) + 1
+    db.session.commit()
+
+
+def mark_failed(run_id: str, error: str) -> WorkflowRun | None:
+    """Fail a run whose worker died; returns it, or None when it had already ended."""
+    run = db.session.get(WorkflowRun, run_id)
+    if run is None or run.status != "running":
+        return None
+    run.status, run.error, run.finished_at = "failed", error, utcnow()
+    if run.message_id:
+        message = db.session.get(Message, run.message_id)
+        if message is not None:
+            message.status, message.error = "error", error
+    db.session.commit()
+    return run
+
+
+def _store_message(run: WorkflowRun, result: Any) -> None:
+    message = db.session.get(Message, run.message_id)
+    if message is None:
+        return
+    message.answer = result.answer
+    message.status = RUN_STATUS_TO_MESSAGE.get(result.status, "normal")
+    message.error = result.error
+    message.answer_tokens = result.total_tokens
+    message.message_metadata = {"usage": {"total_tokens": result.total_tokens}, "retriever_resources": []}
+
+
+def _node_row(run_id: str, execution: dict[str, Any]) -> WorkflowNodeExecution:
+    return WorkflowNodeExecution(
+        workflow_run_id=run_id, node_id=execution["node_id"], node_type=execution["node_type"],
+        title=execution.get("title") or "", index=execution.get("index") or 0,
+        predecessor_node_id=execution.get("predecessor_node_id"), iteration_id=execution.get("iteration_id"),
+        status=execution.get("status") or "succeeded", inputs=execution.get("inputs"),
+        process_data=execution.get("process_data"), outputs=execution.get("outputs"), error=execution.get("error"),
+        elapsed_time=execution.get("elapsed_time") or 0.0, execution_metadata=execution.get("execution_metadata"),
+        created_at=_naive(execution.get("started_at")) or utcnow(), finished_at=_naive(execution.get("finished_at")))
+
+
+def _naive(value: Any) -> datetime | None:
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+    return value if isinstance(value, datetime) else None
