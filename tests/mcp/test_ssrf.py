@@ -1,0 +1,76 @@
+"""The SSRF guard: schemes, private/link-local/loopback ranges, allow flags, and its use before connecting."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from core.mcp import McpConnectionError, McpSession, McpUrlRefused, ServerConfig, check_url
+
+
+def fake_resolver(monkeypatch, *addresses: str) -> None:
+    """Make every host resolve to ``addresses``."""
+    def getaddrinfo(host, port, *args, **kwargs):
+        family = lambda address: socket.AF_INET6 if ":" in address else socket.AF_INET  # noqa: E731
+        return [(family(a), socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/mcp", "file:///etc/passwd", "gopher://x", "/relative", "http://"])
+def test_bad_schemes_and_hosts(url):
+    with pytest.raises(McpUrlRefused):
+        check_url(url, allow_private=True, allow_loopback=True)
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1",
+                                     "169.254.169.254", "fd00::1", "fe80::1", "::ffff:192.168.0.1"])
+def test_private_and_link_local_need_allow_private(monkeypatch, address):
+    fake_resolver(monkeypatch, address)
+    with pytest.raises(McpUrlRefused) as caught:
+        check_url("https://mcp.example.com/mcp")
+    assert address.split(":")[-1] in caught.value.message or address in caught.value.message
+    check_url("https://mcp.example.com/mcp", allow_private=True)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.9.9.9", "::1", "0.0.0.0", "::ffff:127.0.0.1"])
+def test_loopback_needs_allow_loopback(monkeypatch, address):
+    fake_resolver(monkeypatch, address)
+    with pytest.raises(McpUrlRefused):
+        check_url("http://mcp.example.com/mcp", allow_private=True)
+    check_url("http://mcp.example.com/mcp", allow_loopback=True)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "172.32.0.1", "2606:4700::1111"])
+def test_public_addresses_pass(monkeypatch, address):
+    fake_resolver(monkeypatch, address)
+    check_url("https://mcp.example.com:8443/mcp")
+
+
+def test_any_bad_address_refuses(monkeypatch):
+    fake_resolver(monkeypatch, "8.8.8.8", "10.0.0.1")  # DNS answers mixing public and private
+    with pytest.raises(McpUrlRefused):
+        check_url("https://mcp.example.com/mcp")
+
+
+def test_real_resolution_of_localhost():
+    with pytest.raises(McpUrlRefused):
+        check_url("http://localhost:8080/mcp")
+    check_url("http://localhost:8080/mcp", allow_loopback=True)
+
+
+def test_unresolvable_host(monkeypatch):
+    def fail(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    with pytest.raises(McpConnectionError):
+        check_url("https://nowhere.invalid/mcp")
+
+
+def test_session_checks_before_connecting():
+    # Nothing listens on port 9: without the guard this would be an McpConnectionError.
+    session = McpSession(ServerConfig("http://127.0.0.1:9/mcp"))
+    with pytest.raises(McpUrlRefused):
+        session.initialize()
+    session.close()
