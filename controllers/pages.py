@@ -1,0 +1,37 @@
+"""The web pages of published apps: /chat, /chatbot, /completion and /workflow/<code>.
+
+Templates and static files live under web/ (the JS client is built there by `npm run build` and committed,
+so serving needs no Node). The app is created with `static_folder=None`, so this blueprint owns `/static`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, make_response, render_template
+
+WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+PAGES = {"chat": "chat", "chatbot": "chat", "completion": "completion", "workflow": "workflow"}
+TITLES = {"chat": "Chat", "completion": "Text generator", "workflow": "Workflow"}
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
+
+
+def create_blueprint() -> Blueprint:
+    """Pages at /<kind>/<code> and the files under web/static at /static/<path>."""
+    bp = Blueprint("pages", __name__, static_folder=str(WEB_ROOT / "static"), static_url_path="/static",
+                   template_folder=str(WEB_ROOT / "templates"))
+    for kind in PAGES:
+        bp.add_url_rule(f"/{kind}/<string:code>", endpoint=kind, view_func=show_page, defaults={"kind": kind})
+    return bp
+
+
+def show_page(kind: str, code: str) -> Response:
+    """The page shell; its script loads everything else through the Web API with this app code."""
+    page = PAGES[kind]
+    html = render_template(f"{page}.html", page=page, script=page, embedded=kind == "chatbot", code=code,
+                           title=TITLES[page], api_base="/api")
+    response = make_response(html)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,136 @@
+"""WebSocket transport at /api/ws: the same runs and events as SSE, several runs per socket.
+
+Connect with `?app_code=<code>&passport=<token>` (or the usual headers/cookie), then send
+`{"type": "chat"|"completion"|"workflow", ...the POST body...}`, `{"type": "stop", "task_id": ...}`
+or `{"type": "ping"}`. Every event arrives as the same JSON object SSE would carry.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Callable, Iterator
+
+from flask import current_app, request
+from pydantic import ValidationError
+from simple_websocket import ConnectionClosed
+
+from api.errors import error_body
+from api.extensions import get_queue, get_redis
+from controllers.common.auth import read_passport
+from controllers.web.generation import ChatPayload, CompletionPayload, _request
+from controllers.web.workflow import WorkflowRunPayload
+from services.errors import AppError, InvalidParam, NotFound
+from services.generation import service as generation
+from services.passport_service import WebCaller, resolve_passport
+from services.workflow import service as workflow
+
+Item = tuple[int, dict[str, Any]] | None
+RECEIVE_TIMEOUT = 30
+
+
+class WsSession:
+    """One socket: runs started on it forward their events from greenlets; sends are serialized."""
+
+    def __init__(self, ws: Any, caller: WebCaller):
+        self.ws, self.caller = ws, caller
+        self.app = current_app._get_current_object()
+        self._send_lock = threading.Lock()
+        self._detach: list[Callable[[], None]] = []
+        self.open = True
+
+    def send(self, payload: dict[str, Any]) -> None:
+        with self._send_lock:
+            if self.open:
+                self.ws.send(json.dumps(payload, ensure_ascii=False))
+
+    def serve(self) -> None:
+        try:
+            while self.open:
+                raw = self.ws.receive(timeout=RECEIVE_TIMEOUT)
+                if raw is not None:
+                    self.handle(raw)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.open = False
+            for detach in self._detach:
+                detach()
+
+    def handle(self, raw: str | bytes) -> None:
+        """Dispatch one client frame; a bad frame gets an error event, the socket stays open."""
+        try:
+            message = json.loads(raw)
+            if not isinstance(message, dict):
+                raise InvalidParam("A frame must be a JSON object.")
+            self._dispatch(message.pop("type", None), message)
+        except (AppError, ValidationError, ValueError) as exc:
+            self.send({"event": "error", **error_body(exc)})
+
+    def _dispatch(self, kind: str | None, body: dict[str, Any]) -> None:
+        handlers = {"chat": self._chat, "completion": self._completion, "workflow": self._workflow,
+                    "stop": self._stop, "ping": lambda _: self.send({"type": "pong"})}
+        if kind not in handlers:
+            raise InvalidParam(f"Unknown frame type {kind!r}; expected one of {', '.join(handlers)}.")
+        handlers[kind](body)
+
+    def _chat(self, body: dict[str, Any]) -> None:
+        payload, app = ChatPayload.model_validate(body), self.caller.app
+        if app.mode == "advanced-chat":
+            started = workflow.start_chatflow(app, self.caller.end_user, _request(payload), self.app.config,
+                                              get_redis(), get_queue())
+            return self._forward_workflow(started, chat=True)
+        spec = generation.prepare_chat(app, self.caller.end_user, _request(payload), self.app.config, get_redis())
+        self._forward_run(spec)
+
+    def _completion(self, body: dict[str, Any]) -> None:
+        payload = CompletionPayload.model_validate(body)
+        spec = generation.prepare_completion(self.caller.app, self.caller.end_user, _request(payload),
+                                             self.app.config, get_redis())
+        self._forward_run(spec)
+
+    def _workflow(self, body: dict[str, Any]) -> None:
+        payload = WorkflowRunPayload.model_validate(body)
+        started = workflow.start_workflow(self.caller.app, self.caller.end_user, payload.inputs, self.app.config,
+                                          get_redis(), get_queue())
+        self._forward_workflow(started, chat=False)
+
+    def _stop(self, body: dict[str, Any]) -> None:
+        task_id = str(body.get("task_id") or "")
+        if not task_id:
+            raise InvalidParam("task_id is required")
+        generation.stop(get_redis(), task_id, self.caller.end_user.id)
+        self.send({"type": "stopped", "task_id": task_id, "result": "success"})
+
+    def _forward_run(self, spec: Any) -> None:
+        channel = generation.launch(self.app, spec, get_redis(), self.app.config)
+        self._detach.append(channel.detach)
+        self._spawn(channel.live(self.app.config["PING_INTERVAL_SECONDS"]))
+
+    def _forward_workflow(self, started: workflow.Started, chat: bool) -> None:
+        config = self.app.config
+        self._spawn(workflow.follow(get_redis(), started.task_id, 0, config["PING_INTERVAL_SECONDS"],
+                                    config["STREAM_RETENTION_SECONDS"], chat=chat))
+
+    def _spawn(self, events: Iterator[Item]) -> None:
+        threading.Thread(target=self._pump, args=(events,), daemon=True).start()
+
+    def _pump(self, events: Iterator[Item]) -> None:
+        with self.app.app_context():
+            try:
+                for item in events:
+                    self.send({"type": "ping"} if item is None else item[1])
+            except ConnectionClosed:
+                self.open = False
+
+
+def websocket_handler(ws: Any) -> None:
+    """Authenticate from the query string (browsers cannot set headers on a WebSocket), then serve."""
+    token = request.args.get("passport") or read_passport()
+    code = request.args.get("app_code") or request.headers.get("X-App-Code")
+    try:
+        caller = resolve_passport(current_app.config["SECRET_KEY"], token, code)
+    except (AppError, NotFound) as exc:
+        ws.send(json.dumps({"event": "error", **error_body(exc)}))
+        ws.close()
+        return
+    WsSession(ws, caller).serve()

@@ -1,0 +1,2 @@
+// Generated from web/client/*.ts by `npm run build` (esbuild); do not edit.
+export * from './types/index.js';
