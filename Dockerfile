@@ -14,6 +14,8 @@ COPY core ./core
 COPY jobs ./jobs
 COPY migrations ./migrations
 COPY deploy ./deploy
+COPY web/static ./web/static
+COPY web/templates ./web/templates
 RUN pip install --no-cache-dir . && useradd --create-home app && mkdir -p /app/instance && chown app /app/instance
 USER app
 EXPOSE 5001

