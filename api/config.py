@@ -51,6 +51,8 @@ class Config:
     WORKFLOW_QUEUE: str = "workflows"
     WORKFLOW_CODE_ENABLED: bool = True
     WORKFLOW_HTTP_ALLOW_PRIVATE: bool = False
+    MCP_ALLOW_PRIVATE: bool = False
+    MCP_ALLOW_LOOPBACK: bool = False
     UPLOAD_FILE_SIZE_LIMIT: int = 15
     UPLOAD_IMAGE_FILE_SIZE_LIMIT: int = 10
     UPLOAD_VIDEO_FILE_SIZE_LIMIT: int = 100

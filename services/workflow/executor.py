@@ -9,6 +9,7 @@ import redis
 from api.extensions import db
 from core.task_channel import TaskChannel
 from models import App, Conversation, EndUser, WorkflowRun, to_timestamp
+from services import mcp_service
 from services.generation import rate_limit, task_registry
 from services.llm_settings import provider_settings
 from services.workflow import persist
@@ -58,9 +59,12 @@ def _execute(run, app, end_user, channel, envelope, stop, config) -> None:
     created_at = to_timestamp(run.created_at)
     channel.publish(envelope.started(run.inputs, created_at))
     conversation = db.session.get(Conversation, run.conversation_id) if run.conversation_id else None
+    mcp_servers = mcp_service.servers(app)  # plain dicts: node threads never touch the ORM instance
     ctx = RunContext(emit=lambda name, data: channel.publish(envelope.engine_event(name, data)),
                      llm_settings_for=lambda data: _llm_settings(app, config, data),
                      should_stop=stop.is_set,
+                     call_tool=lambda provider, tool, args: mcp_service.call_tool(mcp_servers, config, provider,
+                                                                                  tool, args),
                      http_allow_private=bool(config["WORKFLOW_HTTP_ALLOW_PRIVATE"]),
                      code_enabled=bool(config["WORKFLOW_CODE_ENABLED"]), mode=app.mode,
                      conversation_variables=persist.conversation_variables(app, conversation),
