@@ -42,7 +42,9 @@ def message_dict(message: Message, feedback: MessageFeedback | None) -> dict[str
         "feedback": feedback_dict(feedback),
         "retriever_resources": metadata.get("retriever_resources") or [],
         "created_at": to_timestamp(message.created_at),
-        "agent_thoughts": [],
+        "agent_thoughts": [{**t, "message_id": message.id, "chain_id": None, "files": t.get("message_files", []),
+                            "created_at": to_timestamp(message.created_at)}
+                           for t in metadata.get("agent_thoughts") or []],
         "message_files": [],
         # The wire knows only "normal" and "error"; stopped and running answers read as normal.
         "status": "error" if message.status == "error" else "normal",

@@ -27,6 +27,9 @@ class Envelope:
         return {**self.base(name), "task_id": self.task_id, "id": self.message_id, "answer": answer,
                 "from_variable_selector": None}
 
+    def agent_thought(self, current: dict[str, Any]) -> dict[str, Any]:
+        return {**self.base("agent_thought"), "task_id": self.task_id, **current}
+
     def message_end(self, metadata: dict[str, Any]) -> dict[str, Any]:
         return {**self.base("message_end"), "task_id": self.task_id, "id": self.message_id,
                 "metadata": metadata, "files": None}

@@ -11,7 +11,7 @@ import redis
 
 from core.llm import ChatStream, Delta, LLMError, ProviderSettings, stream_chat
 from core.task_channel import TaskChannel
-from services.generation import cache, persist, rate_limit, task_registry
+from services.generation import agent, cache, persist, rate_limit, task_registry
 from services.generation.events import Envelope
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,8 @@ class RunSpec:
     cache_key: str | None = None
     cached: dict[str, Any] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    tools: agent.AgentTools | None = None
+    mcp_config: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,38 @@ class GenerationRun:
             for text in self.spec.cached["chunks"]:
                 self._emit(text)
             return dict(self.spec.cached["usage"])
+        if self.spec.tools and self.spec.tools.functions:
+            return self._agent_loop()
         self._stream = stream_chat(self.spec.settings, self.spec.messages)
         if self.stop_reason:
             self._stream.close()
         for delta in self._deltas(self._stream):
             self._emit(delta.text)
         return self._stream.usage.to_dict()
+
+    def _agent_loop(self) -> dict[str, Any]:
+        """Model turns with the app's MCP tools, bounded by agent.MAX_ITERATIONS."""
+        messages, total = list(self.spec.messages), {"prompt_tokens": 0, "completion_tokens": 0}
+        for position in range(1, agent.MAX_ITERATIONS + 1):
+            self._stream = stream_chat(self.spec.settings, messages, tools=self.spec.tools.functions)
+            start = len(self._chunks)
+            for delta in self._deltas(self._stream):
+                self._emit(delta.text)
+            usage = self._stream.usage.to_dict()
+            for key in total:
+                total[key] += int(usage.get(key) or 0)
+            calls = self._stream.tool_calls
+            if not calls or self.stop_reason:
+                return {**usage, **total, "total_tokens": sum(total.values())}
+            text = "".join(self._chunks[start:])
+            tool_messages, thoughts = agent.run_tool_calls(calls, self.spec.tools, self.spec.mcp_config, position,
+                                                           self._emit_thought, text)
+            self.spec.metadata.setdefault("agent_thoughts", []).extend(thoughts)
+            messages += [self._stream.result().as_message(), *tool_messages]
+        return {**usage, **total, "total_tokens": sum(total.values())}
+
+    def _emit_thought(self, current: dict[str, Any]) -> None:
+        self.channel.publish(self.spec.envelope.agent_thought(current))
 
     def _deltas(self, stream: ChatStream) -> Iterator[Delta]:
         for delta in stream:

@@ -13,9 +13,9 @@ from api.extensions import db
 from core.app_features import InputError, input_variables, validate_inputs
 from core.task_channel import TaskChannel
 from models import App, Conversation, EndUser, Message, to_timestamp
-from services import message_service
+from services import mcp_service, message_service
 from services.errors import AppMoreLikeThisDisabled, ConversationNotExists, InvalidParam, NotChatApp, NotCompletionApp
-from services.generation import cache, prompt, rate_limit, task_registry
+from services.generation import agent, cache, prompt, rate_limit, task_registry
 from services.generation.events import Envelope
 from services.generation.run import GenerationRun, RunLimits, RunSpec, supervise
 from services.llm_settings import provider_settings
@@ -131,9 +131,14 @@ def _create_rows(app, end_user, req, config, client, task_id, inputs, prompt_or_
     task_registry.register(client, task_id, end_user.id)
     envelope = Envelope(task_id=task_id, message_id=message.id, conversation_id=message.conversation_id,
                         created_at=to_timestamp(message.created_at), mode=app.mode)
+    tools = None
+    if app.mode == "agent-chat" and mcp_service.servers(app):
+        tools = agent.discover(mcp_service.servers(app), config)
+    mcp_config = {k: config[k] for k in ("MCP_ALLOW_PRIVATE", "MCP_ALLOW_LOOPBACK")}
     return RunSpec(envelope=envelope, app_id=app.id, end_user_id=end_user.id, messages=messages,
                    settings=provider_settings(app, config), new_conversation=new_conversation,
-                   cache_key=key, cached=cache.lookup(client, key) if key else None)
+                   cache_key=key, cached=cache.lookup(client, key) if key else None, tools=tools,
+                   mcp_config=mcp_config)
 
 
 def short_name(query: str) -> str:
