@@ -4,6 +4,7 @@ from __future__ import annotations
 import yaml
 
 from tests.factories import auth_headers, passport
+from tests.mcp.servers import start_sse
 from tests.support.rq_worker import RQWorker, worker_env
 from tests.support.sse import frames
 
@@ -56,3 +57,13 @@ def test_workflow_tool_node_calls_the_mcp_tool(app, client, runner, mcp_url, bac
     assert finished["data"]["status"] == "succeeded", finished["data"]
     assert finished["data"]["outputs"] == {"sum": "42"}
     assert runner.invoke(args=["mcp", "remove", code, "calc"]).exit_code == 0
+
+
+def test_probe_over_legacy_sse(runner):
+    url, stop = start_sse(process=True)
+    try:
+        result = runner.invoke(args=["mcp", "probe", url])
+    finally:
+        stop()
+    assert result.exit_code == 0, result.output
+    assert "over sse" in result.output and "add:" in result.output
