@@ -47,11 +47,12 @@ def probe_command(url: str, headers: tuple[str, ...], transport: str) -> None:
 @click.argument("url")
 @click.option("--header", "headers", multiple=True, help="'Name: value', repeatable.")
 @click.option("--transport", type=TRANSPORT, default="auto", show_default=True)
-def add_command(code: str, name: str, url: str, headers: tuple[str, ...], transport: str) -> None:
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per MCP request.")
+def add_command(code: str, name: str, url: str, headers: tuple[str, ...], transport: str, timeout: float) -> None:
     """Attach an MCP server to the app with site CODE (it is probed first)."""
     try:
         app = app_service.get_app_by_code(code)
-        entry = mcp_service.add_server(app, name, url, _headers(headers), transport, current_app.config)
+        entry = mcp_service.add_server(app, name, url, _headers(headers), transport, current_app.config, timeout)
     except AppError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"added '{name}' ({entry['id']}) with tools: {', '.join(entry['tools']) or '(none)'}")

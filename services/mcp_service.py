@@ -30,11 +30,12 @@ def probe(entry: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]
 
 
 def add_server(app: App, name: str, url: str, headers: dict[str, str], transport: str,
-               config: Mapping[str, Any]) -> dict[str, Any]:
+               config: Mapping[str, Any], timeout: float = 30.0) -> dict[str, Any]:
     """Attach an MCP server to `app` after probing it (its tool names are remembered)."""
     if any(s["name"] == name for s in servers(app)):
         raise InvalidParam(f"The app already has an MCP server named '{name}'.")
-    entry = {"id": str(uuid.uuid4()), "name": name, "url": url, "headers": headers, "transport": transport}
+    entry = {"id": str(uuid.uuid4()), "name": name, "url": url, "headers": headers, "transport": transport,
+             "timeout": timeout}
     try:
         entry["tools"] = [tool["name"] for tool in probe(entry, config)["tools"]]
     except McpClientError as exc:
