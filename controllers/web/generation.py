@@ -54,7 +54,7 @@ def _respond(spec: RunSpec, streaming: bool):
     return sse_response(spec.envelope.task_id, itertools.chain([first], events), on_abort=channel.detach)
 
 
-def _request(payload: CompletionPayload) -> service.RunRequest:
+def run_request(payload: CompletionPayload) -> service.RunRequest:
     return service.RunRequest(inputs=payload.inputs, query=payload.query, files=payload.files or [],
                               conversation_id=getattr(payload, "conversation_id", None),
                               parent_message_id=getattr(payload, "parent_message_id", None))
@@ -65,7 +65,7 @@ class CompletionMessagesResource(Resource):
 
     def post(self):
         payload = json_body(CompletionPayload)
-        spec = service.prepare_completion(g.app_model, g.end_user, _request(payload), current_app.config,
+        spec = service.prepare_completion(g.app_model, g.end_user, run_request(payload), current_app.config,
                                           get_redis())
         return _respond(spec, payload.response_mode == "streaming")
 
@@ -76,10 +76,10 @@ class ChatMessagesResource(Resource):
     def post(self):
         payload = json_body(ChatPayload)
         if g.app_model.mode == "advanced-chat":
-            started = workflow_service.start_chatflow(g.app_model, g.end_user, _request(payload), current_app.config,
+            started = workflow_service.start_chatflow(g.app_model, g.end_user, run_request(payload), current_app.config,
                                                       get_redis(), get_queue())
             return follow_started(started, payload.response_mode == "streaming")
-        spec = service.prepare_chat(g.app_model, g.end_user, _request(payload), current_app.config, get_redis())
+        spec = service.prepare_chat(g.app_model, g.end_user, run_request(payload), current_app.config, get_redis())
         return _respond(spec, payload.response_mode == "streaming")
 
 

@@ -17,7 +17,7 @@ from simple_websocket import ConnectionClosed
 from api.errors import error_body
 from api.extensions import get_queue, get_redis
 from controllers.common.auth import read_passport
-from controllers.web.generation import ChatPayload, CompletionPayload, _request
+from controllers.web.generation import ChatPayload, CompletionPayload, run_request
 from controllers.web.workflow import WorkflowRunPayload
 from services.errors import AppError, InvalidParam, NotFound
 from services.generation import service as generation
@@ -76,15 +76,15 @@ class WsSession:
     def _chat(self, body: dict[str, Any]) -> None:
         payload, app = ChatPayload.model_validate(body), self.caller.app
         if app.mode == "advanced-chat":
-            started = workflow.start_chatflow(app, self.caller.end_user, _request(payload), self.app.config,
+            started = workflow.start_chatflow(app, self.caller.end_user, run_request(payload), self.app.config,
                                               get_redis(), get_queue())
             return self._forward_workflow(started, chat=True)
-        spec = generation.prepare_chat(app, self.caller.end_user, _request(payload), self.app.config, get_redis())
+        spec = generation.prepare_chat(app, self.caller.end_user, run_request(payload), self.app.config, get_redis())
         self._forward_run(spec)
 
     def _completion(self, body: dict[str, Any]) -> None:
         payload = CompletionPayload.model_validate(body)
-        spec = generation.prepare_completion(self.caller.app, self.caller.end_user, _request(payload),
+        spec = generation.prepare_completion(self.caller.app, self.caller.end_user, run_request(payload),
                                              self.app.config, get_redis())
         self._forward_run(spec)
 

@@ -14,7 +14,8 @@ from core.app_features import InputError, input_variables, validate_inputs
 from core.task_channel import TaskChannel
 from models import App, Conversation, EndUser, Message, to_timestamp
 from services import mcp_service, message_service
-from services.errors import AppMoreLikeThisDisabled, ConversationNotExists, InvalidParam, NotChatApp, NotCompletionApp
+from services.conversation_service import get_conversation
+from services.errors import AppMoreLikeThisDisabled, InvalidParam, NotChatApp, NotCompletionApp
 from services.generation import agent, cache, prompt, rate_limit, task_registry
 from services.generation.events import Envelope
 from services.generation.run import GenerationRun, RunLimits, RunSpec, supervise
@@ -40,7 +41,7 @@ def prepare_completion(app: App, end_user: EndUser, req: RunRequest, config: Map
     """Validate a completion request, take a concurrency slot and create the message row."""
     if app.mode != "completion":
         raise NotCompletionApp()
-    inputs = _validated_inputs(app, req.inputs)
+    inputs = validated_inputs(app, req.inputs)
     model_config = app.model_config or {}
     messages = prompt.completion_messages(model_config.get("pre_prompt", ""), inputs, req.query)
     key = None
@@ -60,7 +61,7 @@ def prepare_more_like_this(app: App, end_user: EndUser, message_id: str, config:
     original = message_service.get_message(app.id, end_user.id, message_id)
     if not ((app.model_config or {}).get("more_like_this") or {}).get("enabled"):
         raise AppMoreLikeThisDisabled()
-    inputs = _validated_inputs(app, original.inputs)
+    inputs = validated_inputs(app, original.inputs)
     messages = prompt.completion_messages((app.model_config or {}).get("pre_prompt", ""), inputs, original.query)
     req = RunRequest(inputs=inputs, query=original.query)
     return _create_run(app, end_user, req, config, client, inputs, messages, None, None)
@@ -75,25 +76,18 @@ def prepare_chat(app: App, end_user: EndUser, req: RunRequest, config: Mapping[s
     if not query:
         raise InvalidParam("query is required")
     req.query = query
-    conversation = owned_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
-    inputs = conversation.inputs if conversation else _validated_inputs(app, req.inputs)
+    conversation = get_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
+    inputs = conversation.inputs if conversation else validated_inputs(app, req.inputs)
     pre_prompt = (app.model_config or {}).get("pre_prompt", "")
     return _create_run(app, end_user, req, config, client, inputs, pre_prompt, conversation, None)
 
 
-def _validated_inputs(app: App, inputs: dict[str, Any]) -> dict[str, Any]:
+def validated_inputs(app: App, inputs: dict[str, Any]) -> dict[str, Any]:
+    """`inputs` checked against the app's input form. Raises InvalidParam with the form's wording."""
     try:
         return validate_inputs(input_variables(app.mode, app.model_config, app.workflow), inputs)
     except InputError as exc:
         raise InvalidParam(exc.message) from None
-
-
-def owned_conversation(app_id: str, end_user_id: str, conversation_id: str) -> Conversation:
-    conversation = db.session.get(Conversation, conversation_id)
-    if (conversation is None or conversation.is_deleted or conversation.app_id != app_id
-            or conversation.from_end_user_id != end_user_id):
-        raise ConversationNotExists()
-    return conversation
 
 
 def _create_run(app, end_user, req, config, client, inputs, prompt_or_messages, conversation, key) -> RunSpec:

@@ -51,11 +51,16 @@ def parse_last_event_id(value: str | None) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
+def require_replayable(client: redis.Redis, task_id: str, end_user_id: str) -> None:
+    """Raise NotFound unless `end_user_id` owns `task_id` and its event log still exists."""
+    if not task_registry.is_owner(client, task_id, end_user_id) or not has_events(client, task_id):
+        raise NotFound("Task not found or its events have expired.")
+
+
 def resume(client: redis.Redis, task_id: str, end_user_id: str, after_seq: int, ping_interval: float,
            retention: int) -> Iterator[Item]:
     """Replay the caller's task from `after_seq` and follow it live. Raises NotFound for others' tasks."""
-    if not task_registry.is_owner(client, task_id, end_user_id) or not has_events(client, task_id):
-        raise NotFound("Task not found or its events have expired.")
+    require_replayable(client, task_id, end_user_id)
     task_registry.mark_attached(client, task_id)
     deadline = time.monotonic() + retention
     block_ms = int(min(ping_interval, task_registry.ATTACH_TTL / 2) * 1000)

@@ -11,13 +11,14 @@ from flask import Flask, current_app
 from rq import Queue
 
 from api.extensions import db
-from core.app_features import InputError, input_variables, validate_inputs
-from core.task_channel import TERMINAL_EVENTS, WORKFLOW_TERMINAL_EVENTS, has_events, replay
+from core.task_channel import TERMINAL_EVENTS, WORKFLOW_TERMINAL_EVENTS, replay
 from jobs.workflow import run_workflow
 from models import App, Conversation, EndUser, Message, WorkflowRun
-from services.errors import AppUnavailable, InvalidParam, NotFound, NotWorkflowApp, RunFailed
+from services.conversation_service import get_conversation
+from services.errors import AppUnavailable, InvalidParam, NotWorkflowApp, RunFailed
 from services.generation import rate_limit, task_registry
-from services.generation.service import RunRequest, owned_conversation, short_name
+from services.generation.service import RunRequest, short_name, validated_inputs
+from services.generation.stream_service import require_replayable
 from services.workflow import liveness, persist
 from services.workflow.events import WorkflowEnvelope, envelope_for
 from services.workflow.executor import publish_failure
@@ -48,7 +49,7 @@ def start_chatflow(app: App, end_user: EndUser, req: RunRequest, config: Mapping
     query = req.query.replace("\x00", "").strip()
     if not query:
         raise InvalidParam("query is required")
-    conversation = owned_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
+    conversation = get_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
     inputs = conversation.inputs if conversation else _validated_inputs(app, req.inputs)
     if conversation is None:
         conversation = Conversation(app_id=app.id, from_end_user_id=end_user.id, mode=app.mode,
@@ -66,10 +67,7 @@ def start_chatflow(app: App, end_user: EndUser, req: RunRequest, config: Mapping
 def _validated_inputs(app: App, inputs: dict[str, Any]) -> dict[str, Any]:
     if not (app.workflow and (app.workflow.get("graph") or {}).get("nodes")):
         raise AppUnavailable()
-    try:
-        return validate_inputs(input_variables(app.mode, None, app.workflow), inputs)
-    except InputError as exc:
-        raise InvalidParam(exc.message) from None
+    return validated_inputs(app, inputs)
 
 
 def _enqueue(app, end_user, inputs, conversation_id, message, config, client, queue) -> Started:
@@ -146,8 +144,7 @@ def collect_blocking(events: Iterator[Item], envelope: WorkflowEnvelope) -> dict
 def resume(client: redis.Redis, task_id: str, end_user_id: str, after_seq: int, ping_interval: float,
            retention: int, chat: bool = False) -> Iterator[Item]:
     """Follow the caller's run from `after_seq`. Raises NotFound for others' or expired runs."""
-    if not task_registry.is_owner(client, task_id, end_user_id) or not has_events(client, task_id):
-        raise NotFound("Task not found or its events have expired.")
+    require_replayable(client, task_id, end_user_id)
     return follow(client, task_id, after_seq, ping_interval, retention, chat)
 
 
