@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from core.netguard import Guard
+
 STOPPED_BY_USER = "Stopped by user."
 
 
@@ -42,7 +44,9 @@ class RunContext:
     ``should_stop()`` is polled often (throttled to ``limits.stop_poll_interval``): keep it cheap.
     ``call_tool(provider_id, tool_name, arguments) -> dict`` runs an MCP tool (``text``/``json``/``files``).
     ``conversation_variables`` / ``environment_variables`` map names to current values.
-    ``mode`` is "workflow" or "advanced-chat".
+    ``mode`` is "workflow" or "advanced-chat". http-request nodes reach private and loopback
+    addresses only with ``http_allow_private``; ``http_guard`` replaces that policy (and the resolver)
+    wholesale, e.g. in tests.
     """
 
     emit: Callable[[str, dict], None] = _discard
@@ -50,6 +54,7 @@ class RunContext:
     should_stop: Callable[[], bool] = _never
     call_tool: Callable[[str, str, dict], dict] | None = None
     http_allow_private: bool = False
+    http_guard: Guard | None = None
     code_enabled: bool = True
     mode: str = "workflow"
     conversation_variables: dict = field(default_factory=dict)
