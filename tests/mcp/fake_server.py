@@ -50,8 +50,12 @@ class FakeMcpServer:
                                         daemon=True)
 
     @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
     def base(self) -> str:
-        return f"http://{self._httpd.server_address[0]}:{self._httpd.server_address[1]}"
+        return f"http://{self._httpd.server_address[0]}:{self.port}"
 
     @property
     def url(self) -> str:

@@ -5,19 +5,9 @@ be reached, so redirects and DNS answers from it to 127.0.0.1 (denied) can be ex
 """
 from __future__ import annotations
 
-import ipaddress
-
 import pytest
 
-from core import netguard
-from tests.support.loopback_http import RecordingServer, loopback_only, servers_on_one_port
-
-PUBLIC = "127.0.0.2"
-
-
-def trusted_guard(resolver: netguard.Resolver | None = None) -> netguard.Guard:
-    """The default policy, except that 127.0.0.2 counts as public."""
-    return netguard.Guard(netguard.Policy(trusted=(ipaddress.ip_network(f"{PUBLIC}/32"),)), resolver)
+from tests.support.loopback_http import PUBLIC, RecordingServer, loopback_only, servers_on_one_port
 
 
 @pytest.fixture(autouse=True)
@@ -55,12 +45,3 @@ def rebinding_pair():
     first, second = servers_on_one_port(PUBLIC, "127.0.0.1")
     with first, second:
         yield first, second
-
-
-# Ways to write "this machine" that a naive guard lets through; {port} is the loopback_pair's port.
-BYPASS_URLS = [
-    "http://127.0.0.1:{port}/", "http://localhost:{port}/", "http://[::1]:{port}/", "http://0.0.0.0:{port}/",
-    "http://[::ffff:127.0.0.1]:{port}/", "http://[2002:7f00:1::]:{port}/", "http://[64:ff9b::7f00:1]:{port}/",
-    "http://2130706433:{port}/", "http://0x7f.1:{port}/", "http://017700000001:{port}/", "http://127.1:{port}/",
-    "http://evil.com\\@127.0.0.1:{port}/", "http://[::]:{port}/", "http://127.0.0.1.:{port}/",
-]

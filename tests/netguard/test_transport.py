@@ -9,8 +9,7 @@ import requests
 import trustme
 
 from core import netguard
-from tests.netguard.conftest import BYPASS_URLS, PUBLIC, trusted_guard
-from tests.support.loopback_http import RecordingServer, ScriptedResolver
+from tests.support.loopback_http import BYPASS_URLS, PUBLIC, RecordingServer, ScriptedResolver, trusted_guard
 
 
 def _redirect(server: RecordingServer, to: str, host: str | None = None) -> str:

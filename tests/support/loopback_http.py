@@ -20,7 +20,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
 
+from core import netguard
+
 MAX_PORT_TRIES = 20
+PUBLIC = "127.0.0.2"  # plays a public host: trusted_guard() may reach it, nothing else on loopback
+
+# Ways to write "this machine" that a naive guard lets through; {port} is the port to probe.
+BYPASS_URLS = [
+    "http://127.0.0.1:{port}/", "http://localhost:{port}/", "http://[::1]:{port}/", "http://0.0.0.0:{port}/",
+    "http://[::ffff:127.0.0.1]:{port}/", "http://[2002:7f00:1::]:{port}/", "http://[64:ff9b::7f00:1]:{port}/",
+    "http://2130706433:{port}/", "http://0x7f.1:{port}/", "http://017700000001:{port}/", "http://127.1:{port}/",
+    "http://evil.com\\@127.0.0.1:{port}/", "http://[::]:{port}/", "http://127.0.0.1.:{port}/",
+]
+
+
+def trusted_guard(resolver: netguard.Resolver | None = None) -> netguard.Guard:
+    """The default policy (nothing internal allowed), except that PUBLIC counts as public."""
+    return netguard.Guard(netguard.Policy(trusted=(ipaddress.ip_network(f"{PUBLIC}/32"),)), resolver)
 
 
 class RecordingServer:
