@@ -20,10 +20,11 @@ def system_resolver(host: str, port: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Pin:
-    """A checked target: connect to ``address``; name ``target.host`` in SNI, certificate check and Host."""
+    """A checked target: connect to one of ``addresses`` (all allowed, in the resolver's order of
+    preference); name ``target.host`` in SNI, the certificate check and ``Host``."""
 
     target: Target
-    address: IPAddress
+    addresses: tuple[IPAddress, ...]
 
 
 class Guard:
@@ -34,7 +35,7 @@ class Guard:
         self.resolver = resolver or system_resolver
 
     def check(self, url: str) -> Pin:
-        """Pin ``url`` to its first address once every address it resolves to is allowed.
+        """Pin ``url`` to the addresses it resolves to, once every one of them is allowed.
 
         Raises UrlRefused (malformed or not http(s)), Unresolvable, AddressRefused (any address denied).
         """
@@ -44,7 +45,7 @@ class Guard:
             reason = self.policy.refusal(address)
             if reason:
                 raise AddressRefused(_refusal_message(target.host, address, reason))
-        return Pin(target, addresses[0])
+        return Pin(target, tuple(addresses))
 
     def _resolve(self, target: Target) -> list[IPAddress]:
         try:

@@ -11,8 +11,9 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 
-from core.netguard.guard import Guard, Pin
+from core.netguard.guard import Guard
 from core.netguard.headers import check_headers
 from core.netguard.url import parse_url
 
@@ -40,7 +41,11 @@ class GuardedSession(requests.Session):
 
 
 class PinnedAdapter(HTTPAdapter):
-    """Checks each request with its guard and connects to the pinned address, never to a fresh lookup."""
+    """Checks each request with its guard and connects to a pinned address, never to a fresh lookup.
+
+    Like urllib3's own connect, the next checked address is tried when one refuses the connection
+    (nothing was sent). A ``Host`` header given by the caller is replaced by the URL's host.
+    """
 
     def __init__(self, guard: Guard):
         super().__init__()
@@ -53,8 +58,14 @@ class PinnedAdapter(HTTPAdapter):
         check_headers(request.headers.items())
         pinned = request.copy()
         pinned.headers["Host"] = pin.target.authority
-        pinned.netguard_pin = pin  # read back by build_connection_pool_key_attributes, on this copy only
-        response = super().send(pinned, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies={})
+        for address in pin.addresses:
+            pinned.netguard_pin = (pin, address)  # read by build_connection_pool_key_attributes, on this copy only
+            try:
+                response = super().send(pinned, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies={})
+                break
+            except requests.ConnectionError as exc:
+                if address == pin.addresses[-1] or not _never_connected(exc):
+                    raise
         response.request = request
         return response
 
@@ -62,11 +73,15 @@ class PinnedAdapter(HTTPAdapter):
                                              cert: Any = None) -> tuple[dict, dict]:
         """The pool for the pinned IP; for https, SNI and the certificate name are the URL's host."""
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
-        pin: Pin = request.netguard_pin
-        host_params["host"] = str(pin.address)
+        pin, address = request.netguard_pin
+        host_params["host"] = str(address)
         if host_params["scheme"] == "https":
             pool_kwargs["server_hostname"] = pin.target.host
         return host_params, pool_kwargs
+
+
+def _never_connected(exc: requests.ConnectionError) -> bool:
+    return isinstance(getattr(exc.args[0] if exc.args else None, "reason", None), NewConnectionError)
 
 
 def session(guard: Guard) -> GuardedSession:

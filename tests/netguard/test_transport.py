@@ -1,6 +1,7 @@
 """The guarded session against real loopback servers: check before connect, redirects, rebinding, TLS."""
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from urllib.parse import quote
 
@@ -100,3 +101,18 @@ def test_unsafe_headers_are_never_sent(public, headers):
         with pytest.raises((netguard.HeaderRefused, requests.exceptions.InvalidHeader)):
             client.get(public.url(), headers=headers, timeout=5)
     assert public.connections == 0
+
+
+def test_a_refused_connection_falls_back_to_the_next_checked_address(public):
+    resolver = ScriptedResolver(["127.0.0.3", PUBLIC])  # nothing listens on 127.0.0.3
+    guard = netguard.Guard(netguard.Policy(trusted=(ipaddress.ip_network("127.0.0.2/31"),)), resolver)
+    with netguard.session(guard) as client:
+        response = client.get(public.url("/both", host="two.example"), timeout=5)
+    assert response.status_code == 200 and len(public.requests) == 1
+
+
+def test_every_address_is_checked_before_any_is_tried(public, internal):
+    resolver = ScriptedResolver([PUBLIC, "127.0.0.1"])
+    with netguard.session(trusted_guard(resolver)) as client, pytest.raises(netguard.AddressRefused):
+        client.get(public.url("/both", host="mixed.example"), timeout=5)
+    assert public.connections == 0 and internal.connections == 0
