@@ -116,3 +116,11 @@ def test_every_address_is_checked_before_any_is_tried(public, internal):
     with netguard.session(trusted_guard(resolver)) as client, pytest.raises(netguard.AddressRefused):
         client.get(public.url("/both", host="mixed.example"), timeout=5)
     assert public.connections == 0 and internal.connections == 0
+
+
+def test_allow_loopback_reaches_an_ipv6_literal_with_a_bracketed_host():
+    guard = netguard.Guard(netguard.Policy(allow_loopback=True))
+    with RecordingServer("::1") as server, netguard.session(guard) as client:
+        response = client.get(server.url("/v6"), timeout=5)
+    assert response.status_code == 200
+    assert server.requests[0]["headers"]["Host"] == f"[::1]:{server.port}"
