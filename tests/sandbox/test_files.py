@@ -105,7 +105,8 @@ def test_writes_outside_the_scratch_folder_fail_and_scratch_is_private():
         """)
     with open_host_folder() as folder:
         targets = [str(folder / "dropped.txt"), "/usr/dropped.txt", "/etc/dropped.txt", "/dropped.txt",
-                   "/proc/sys/kernel/hostname", str(REPO_ROOT / "dropped.txt")]
+                   "/dev/dropped.txt", "/dev/shm/dropped.txt", "/proc/sys/kernel/hostname",
+                   str(REPO_ROOT / "dropped.txt")]
         result = sandboxed("python3", source, {"targets": targets})
         assert result["out"] == {target: "refused" for target in targets}
         assert result["scratch"] == "mine" and result["cwd"] == "/tmp"

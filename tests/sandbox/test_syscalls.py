@@ -27,6 +27,9 @@ CALLS = {
     "process_vm_readv": (310, (1, 0, 0, 0, 0, 0)),
     "io_uring_setup": (425, (1, 0)),
     "clone3": (435, (0, 0)),
+    "memfd_create": (319, (0, 0)),
+    "shmget": (29, (0, 1 << 20, 0o1600)),  # IPC_PRIVATE, IPC_CREAT | 0600
+    "msgget": (68, (0, 0o1600)),
 }
 SOURCE = program("""
     import ctypes

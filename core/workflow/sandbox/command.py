@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 RUNTIME_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc/ld.so.cache")
 PACKAGES_MOUNT = "/opt/packages"
 SCRATCH = "/tmp"
+_OPEN_FILES = 256
 _NODE_VIRTUAL_SLACK_MB = 2048  # V8 reserves address space up front; its heap is capped by --max-old-space-size
 # one malloc arena per thread would reserve 64 MB of address space each, against RLIMIT_AS
 _ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": SCRATCH, "TMPDIR": SCRATCH, "MALLOC_ARENA_MAX": "2"}
@@ -73,8 +74,9 @@ def _bwrap(job: Job, seccomp_fd: int) -> list[str]:
     for name, value in _ENVIRONMENT.items():
         argv += ["--setenv", name, value]
     argv += _runtime_mounts(job)
+    # only the scratch tmpfs is writable: a writable / or /dev would be memory without a bound
     argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(scratch_bytes), "--tmpfs", SCRATCH,
-             "--remount-ro", "/", "--chdir", SCRATCH, "--seccomp", str(seccomp_fd), "--"]
+             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", SCRATCH, "--seccomp", str(seccomp_fd), "--"]
     return argv
 
 
@@ -111,4 +113,4 @@ def _prlimit(job: Job) -> list[str]:
         memory += _NODE_VIRTUAL_SLACK_MB * 1024 * 1024
     cpu = int(limits.code_timeout) + 1
     return ["prlimit", f"--as={memory}", f"--cpu={cpu}:{cpu + 1}", f"--fsize={limits.code_output_bytes}",
-            f"--nproc={limits.code_max_tasks}", "--core=0", "--"]
+            f"--nproc={limits.code_max_tasks}", f"--nofile={_OPEN_FILES}", "--core=0", "--"]

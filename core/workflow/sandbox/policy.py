@@ -1,9 +1,10 @@
 """The seccomp filter every sandboxed process runs under, as a BPF program for ``bwrap --seccomp``.
 
 Default allow, with a deny list: process creation (only threads may be cloned), network sockets
-(any family but AF_UNIX), namespaces, mounts,
-tracing, kernel keyrings, BPF, perf, modules, io_uring and other kernel surfaces a code node never
-needs. ``clone3`` and io_uring answer ENOSYS so glibc and libuv fall back to ``clone`` and threads.
+(any family but AF_UNIX), namespaces, mounts, tracing, kernel keyrings, BPF, perf, modules,
+io_uring, memory outside RLIMIT_AS (SysV IPC, memfd) and other kernel surfaces a code node never
+needs. ``clone3`` and io_uring answer ENOSYS, so glibc and libuv fall back to ``clone`` (threads
+only) and to their thread pool.
 """
 import errno
 import functools
@@ -22,6 +23,8 @@ DENIED = (
     "kexec_load", "kexec_file_load", "reboot", "init_module", "finit_module", "delete_module",
     "quotactl", "swapon", "swapoff", "acct", "syslog", "vhangup", "iopl", "ioperm",
     "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
+    # memory that RLIMIT_AS does not count: SysV segments and message queues outlive a detach, memfds an unmap
+    "shmget", "msgget", "semget", "memfd_create", "memfd_secret",
 )
 NOT_IMPLEMENTED = ("clone3", "io_uring_setup", "io_uring_enter", "io_uring_register")
 
