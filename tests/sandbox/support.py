@@ -56,6 +56,17 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
+def runner_started(pid: int) -> bool:
+    """True once a descendant of ``pid`` is the Python runner (whose source is its ``-c`` argument)."""
+    for child in children_of(pid):
+        try:
+            if b"_call_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def alive(pid: int) -> bool:
     """True while ``pid`` exists and is not a zombie."""
     try:

@@ -1,14 +1,16 @@
 """Code cannot start processes, outlive its run, signal host processes or run as a host-level root."""
 import os
 import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
+from api.config import REPO_ROOT
 from core.workflow import Limits
 from core.workflow.sandbox import SandboxCancelled, SandboxError, run_code
-from tests.sandbox.support import NOBODY, alive, children_of, host_uid, program, sandboxed
+from tests.sandbox.support import NOBODY, alive, children_of, host_uid, program, runner_started, sandboxed
 
 STARTERS = {
     "os.fork": "import os\ndef start():\n    os.fork()\n",
@@ -96,7 +98,7 @@ def test_fork_bomb_is_refused_and_a_thread_bomb_is_capped():
 
 
 def _watch_run(source: str, limits: Limits) -> tuple[dict, dict | None, SandboxError | None]:
-    """Run ``source`` in a thread; gather the run's processes (pid -> host uid) while it runs."""
+    """Run ``source`` in a thread; gather the run's processes (pid -> host uid at the last look) while it runs."""
     outcome: dict = {}
 
     def target():
@@ -111,7 +113,7 @@ def _watch_run(source: str, limits: Limits) -> tuple[dict, dict | None, SandboxE
     while runner.is_alive():
         for pid in children_of(os.getpid()):
             try:
-                seen.setdefault(pid, host_uid(pid))
+                seen[pid] = host_uid(pid)  # the launcher is root for the instant before it execs setpriv
             except (OSError, ValueError):
                 pass
         time.sleep(0.05)
@@ -191,3 +193,24 @@ def test_a_cancelled_run_is_killed_at_once():
     with pytest.raises(SandboxCancelled):
         run_code("python3", source, {}, Limits(code_timeout=20.0), lambda: time.monotonic() - began > 0.5)
     assert time.monotonic() - began < 3 and children_of(os.getpid()) == set()
+
+
+def test_the_sandbox_dies_with_a_killed_worker():
+    worker = program("""
+        from core.workflow import Limits
+        from core.workflow.sandbox import run_code
+        run_code('python3', 'import time\\ndef main():\\n    time.sleep(60)\\n', {}, Limits(code_timeout=60.0),
+                 lambda: False)
+        """)
+    process = subprocess.Popen([sys.executable, "-c", worker], cwd=REPO_ROOT)
+    deadline = time.monotonic() + 15
+    while not runner_started(process.pid) and time.monotonic() < deadline:  # not the first-use probe's run
+        time.sleep(0.05)
+    sandbox = children_of(process.pid)
+    assert len(sandbox) >= 3  # setpriv/bwrap, the namespace's init, the runner
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 3
+    while any(alive(pid) for pid in sandbox) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in sandbox if alive(pid)] == []

@@ -12,6 +12,7 @@ from core.workflow.sandbox import policy
 from core.workflow.sandbox.errors import SandboxCancelled
 
 _POLL_SECONDS = 0.02
+_KILL_GRACE_SECONDS = 2.0
 _HOST_PATH = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
@@ -87,12 +88,33 @@ def _wait(process: subprocess.Popen, timeout: float, cancelled: Callable[[], boo
 
 
 def _kill(process: subprocess.Popen) -> None:
-    """SIGKILL bwrap's process group; its PID namespace's init dies with it, and so does all inside."""
+    """Kill every process of the run and return once they are all gone.
+
+    SIGKILL to the PID namespace's init (bwrap's child) makes the kernel kill everything in the
+    namespace, and the init is reaped only once nothing is left in it; bwrap exits after reaping it.
+    So bwrap's exit means the run is over. Its process group is the fallback (--die-with-parent).
+    """
+    for pid in _children(process.pid):
+        _sigkill(lambda: os.kill(pid, signal.SIGKILL))
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=_KILL_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        _sigkill(lambda: os.killpg(process.pid, signal.SIGKILL))
+        process.wait()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _sigkill(send: Callable[[], None]) -> None:
+    try:
+        send()
     except (ProcessLookupError, PermissionError):
-        process.kill()
-    process.wait()
+        pass  # already gone
 
 
 def _tail(path: Path, limit: int) -> str:
