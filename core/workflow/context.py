@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from core.netguard import Guard
+from core.workflow.sandbox.settings import SandboxSettings
 
 STOPPED_BY_USER = "Stopped by user."
 
@@ -26,6 +27,8 @@ class Limits:
     code_memory_mb: int = 256
     code_output_bytes: int = 4 * 1024 * 1024
     code_max_string_length: int = 400_000
+    code_max_tasks: int = 64
+    code_scratch_mb: int = 32
     http_connect_timeout: float = 10.0
     http_read_timeout: float = 60.0
     http_write_timeout: float = 20.0
@@ -44,6 +47,7 @@ class RunContext:
     ``should_stop()`` is polled often (throttled to ``limits.stop_poll_interval``): keep it cheap.
     ``call_tool(provider_id, tool_name, arguments) -> dict`` runs an MCP tool (``text``/``json``/``files``).
     ``conversation_variables`` / ``environment_variables`` map names to current values.
+    ``code_sandbox`` locates bwrap, the interpreters and the extra packages for code nodes.
     ``mode`` is "workflow" or "advanced-chat". http-request nodes reach private and loopback
     addresses only with ``http_allow_private``; ``http_guard`` replaces that policy (and the resolver)
     wholesale, e.g. in tests.
@@ -56,6 +60,7 @@ class RunContext:
     http_allow_private: bool = False
     http_guard: Guard | None = None
     code_enabled: bool = True
+    code_sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     mode: str = "workflow"
     conversation_variables: dict = field(default_factory=dict)
     environment_variables: dict = field(default_factory=dict)
