@@ -143,7 +143,7 @@ def sandbox_packages() -> str:
     `make test` fills TEST_SANDBOX_PACKAGES with `flask sandbox install` before the run, so the tests
     themselves need no package index; the folder must be readable by the sandbox's unprivileged uid.
     """
-    folder = os.environ.get("TEST_SANDBOX_PACKAGES", "")
+    folder = os.environ.get("TEST_SANDBOX_PACKAGES", "/tmp/llm-web-api-sandbox-test-packages")
     if not folder or not (Path(folder) / "json_repair").is_dir():
         pytest.fail("TEST_SANDBOX_PACKAGES holds no json_repair: run `make sandbox-test-packages` (make test does)")
     return folder
