@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.cli import register_cli
 from api.config import Config
@@ -26,6 +27,10 @@ def create_app(config: Config | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     app.after_request(_add_version_headers)
+    if config.TRUSTED_PROXIES > 0:
+        # only then is X-Forwarded-For the client's address (rate limits key on it)
+        n = config.TRUSTED_PROXIES
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
 
 
