@@ -53,7 +53,7 @@ def _flush_and_watch(channel: TaskChannel, client: redis.Redis, task_id: str, st
 
 def _execute(run, app, end_user, channel, envelope, stop, config) -> None:
     # the engine (and its node types, code sandbox, ...) loads only in the worker process
-    from core.workflow.context import RunContext
+    from core.workflow.context import Limits, RunContext
     from core.workflow.engine import run_graph
 
     created_at = to_timestamp(run.created_at)
@@ -68,7 +68,9 @@ def _execute(run, app, end_user, channel, envelope, stop, config) -> None:
                      http_allow_private=bool(config["WORKFLOW_HTTP_ALLOW_PRIVATE"]),
                      code_enabled=bool(config["WORKFLOW_CODE_ENABLED"]), mode=app.mode,
                      conversation_variables=persist.conversation_variables(app, conversation),
-                     environment_variables=persist.environment_variables(app))
+                     environment_variables=persist.environment_variables(app),
+                     limits=Limits(template_max_length=int(config["TEMPLATE_TRANSFORM_MAX_LENGTH"]),
+                                   template_timeout=float(config["TEMPLATE_TRANSFORM_TIMEOUT"])))
 
     query = persist.message_query(run)
     result = run_graph(app.workflow["graph"], run.inputs, _system(run, end_user, conversation, query), ctx)

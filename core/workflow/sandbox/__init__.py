@@ -1,8 +1,9 @@
-"""Runs code-node code in a separate, resource-limited process without network access.
+"""Runs code-node code and Jinja2 templates in a separate, resource-limited process without network access.
 
-Python runs as ``python -I python_runner.py``, JavaScript as ``node js_runner.js``, both started by
+Python runs as ``python -I python_runner.py``, JavaScript as ``node js_runner.js``, templates (language
+``jinja2``) as ``python -I jinja_runner.py``, all started by
 ``launch.py`` (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE) inside a new network namespace when the
-host allows one (``unshare -rn``); the runners also disable sockets and process creation.
+host allows one (``unshare -rn``); the code runners also disable sockets and process creation.
 stdin/stdout/stderr are temporary files, so output size is bounded by RLIMIT_FSIZE.
 """
 import functools
@@ -20,6 +21,8 @@ from typing import Callable
 HERE = Path(__file__).resolve().parent
 _NODE_VIRTUAL_SLACK_MB = 2048  # V8 reserves address space up front; its heap is capped by --max-old-space-size
 _POLL_SECONDS = 0.02
+JINJA2 = "jinja2"
+_PASSED_THROUGH = frozenset({"OutputTooLong"})  # runner error types the caller tells apart
 
 
 class SandboxError(Exception):
@@ -37,8 +40,10 @@ class SandboxCancelled(Exception):
 
 def run_code(language: str, code: str, inputs: dict, limits, cancelled: Callable[[], bool]) -> dict:
     """Run ``main`` of ``code`` with ``inputs``; returns its dict. Raises SandboxError or SandboxCancelled."""
-    command = _command(language, limits)
-    payload = json.dumps({"code": code, "inputs": inputs}, ensure_ascii=False, default=str)
+    timeout = _timeout(language, limits)
+    command = _command(language, limits, timeout)
+    request = {"code": code, "inputs": inputs, "max_length": limits.template_max_length}
+    payload = json.dumps(request, ensure_ascii=False, default=str)
     with tempfile.TemporaryDirectory(prefix="wf-code-") as work:
         paths = {name: Path(work) / name for name in ("stdin", "stdout", "stderr")}
         paths["stdin"].write_text(payload, encoding="utf-8")
@@ -46,19 +51,24 @@ def run_code(language: str, code: str, inputs: dict, limits, cancelled: Callable
                 open(paths["stderr"], "wb") as err:
             process = subprocess.Popen(command, stdin=stdin, stdout=out, stderr=err, cwd=work, env=_environment(work),
                                        start_new_session=True, close_fds=True)
-            timed_out = _wait(process, limits.code_timeout, cancelled)
+            timed_out = _wait(process, timeout, cancelled)
         stdout = _tail(paths["stdout"], limits.code_output_bytes)
         stderr = _tail(paths["stderr"], 4000)
     if timed_out:
-        raise SandboxError(f"Code execution timed out after {limits.code_timeout:g}s", "CodeTimeout")
+        raise SandboxError(f"Code execution timed out after {timeout:g}s", "CodeTimeout")
     return _interpret(process.returncode, stdout, stderr, limits)
 
 
-def _command(language: str, limits) -> list[str]:
+def _timeout(language: str, limits) -> float:
+    return limits.template_timeout if language == JINJA2 else limits.code_timeout
+
+
+def _command(language: str, limits, timeout: float) -> list[str]:
     memory = int(limits.code_memory_mb) * 1024 * 1024
-    cpu = int(limits.code_timeout) + 1
-    if language == "python3":
-        target = [sys.executable, "-I", str(HERE / "python_runner.py")]
+    cpu = int(timeout) + 1
+    if language in ("python3", JINJA2):
+        runner = "jinja_runner.py" if language == JINJA2 else "python_runner.py"
+        target = [sys.executable, "-I", str(HERE / runner)]
     elif language == "javascript":
         node = shutil.which("node")
         if node is None:
@@ -126,6 +136,8 @@ def _interpret(returncode: int, stdout: str, stderr: str, limits) -> dict:
     if outcome.get("ok"):
         return outcome.get("result") or {}
     error_type = str(outcome.get("error_type") or "Error")
+    if error_type in _PASSED_THROUGH:
+        raise SandboxError(str(outcome.get("error")), error_type)
     if error_type == "MemoryError" or error_type == "RangeError" and "allocation" in str(outcome.get("error")):
         raise _memory_error(limits)
     raise SandboxError(f"{error_type}: {outcome.get('error')}", "CodeRuntimeError")
