@@ -10,6 +10,7 @@ from api.cli import register_cli
 from api.config import Config
 from api.errors import register_error_handlers
 from api.extensions import init_extensions
+from api.limits import refuse_oversized_body
 from controllers import register_blueprints
 
 VERSION = "0.1.0"
@@ -26,6 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
+    app.before_request(refuse_oversized_body)
     app.after_request(_add_version_headers)
     if config.TRUSTED_PROXIES > 0:
         # only then is X-Forwarded-For the client's address (rate limits key on it)

@@ -1,4 +1,4 @@
-"""Request bounds: JSON nesting depth and text the database can store (body size is Flask's MAX_CONTENT_LENGTH).
+"""Request bounds: body size (MAX_CONTENT_LENGTH), JSON nesting depth, and text the database can store.
 
 Every JSON document a client sends (HTTP bodies, WebSocket frames) is decoded by `parse_json`, so a deep
 document or a lone UTF-16 surrogate is refused with a 400 naming the field before any model sees it.
@@ -8,8 +8,21 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
+from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from api.errors import INVALID_JSON_MESSAGE
 from services.errors import BadRequest, InvalidParam
+
+
+def refuse_oversized_body() -> None:
+    """before_request: a declared Content-Length over MAX_CONTENT_LENGTH is a 413 before auth or reading.
+
+    Bodies without a length (chunked) are cut by werkzeug's limited stream when they are read.
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
 
 
 def parse_json(raw: bytes | str, max_depth: int) -> Any:

@@ -162,7 +162,9 @@ def test_stop_one_of_two_runs_the_other_completes(server, replies, make_code):
     json.dumps([{"type": "ping"}]),
     json.dumps({"type": "dance"}),
     json.dumps({"type": "chat", "inputs": {}, "response_mode": "streaming"}),
-], ids=["non-json", "json-array", "unknown-type", "chat-without-query"])
+    '{"type": "chat", "query": "q", "inputs": {"x": ' + "[" * 1000 + "]" * 1000 + "}}",
+    json.dumps({"type": "chat", "inputs": {}, "query": "a\ud800"}),
+], ids=["non-json", "json-array", "unknown-type", "chat-without-query", "nested-1000-deep", "lone-surrogate"])
 def test_a_bad_frame_gets_an_error_and_the_socket_keeps_working(server, make_code, raw):
     with closing(connect(server, make_code())) as ws:
         ws.send(raw)
