@@ -1,12 +1,16 @@
-"""NUL characters in node outputs (PostgreSQL refuses them) are cleaned before storing and streaming."""
+"""Bounds in runs on a real RQ worker: NUL characters in node outputs (PostgreSQL refuses them) are cleaned
+before storing and streaming; the template limits come from the worker's configuration."""
 from __future__ import annotations
+
+import time
 
 from api.extensions import db
 from models import Message, WorkflowNodeExecution, WorkflowRun
 from tests.factories import auth_headers, make_app, passport
 from tests.support.fake_openai import Reply
+from tests.support.rq_worker import RQWorker, worker_env
 from tests.support.sse import frames
-from tests.workflow.support import code, edge, end, graph, llm, node, start
+from tests.workflow.support import code, edge, end, graph, llm, node, start, template
 
 NUL_CODE = "def main():\n    return {'text': 'a\\x00b', 'items': ['c\\x00d']}\n"
 
@@ -45,3 +49,15 @@ def test_nul_in_streamed_llm_text_is_cleaned_in_events_and_the_saved_answer(app,
     with app.app_context():
         message = db.session.get(Message, got[-1].data["id"])
         assert message.answer == "hello world" and message.status == "normal"
+
+
+def test_template_limits_come_from_the_worker_configuration(app, client, backend_settings):
+    nodes = [start(), template("t", "{% for i in range(100) %}x{% endfor %}"), end(out=["t", "output"])]
+    code_ = _workflow(app, "workflow", nodes, [edge("start", "t"), edge("t", "end")])
+    headers = auth_headers(code_, passport(client, code_))
+    with RQWorker(worker_env(backend_settings, TEMPLATE_TRANSFORM_MAX_LENGTH=20)):
+        began = time.monotonic()
+        body = client.post("/api/workflows/run", headers=headers,
+                           json={"inputs": {}, "response_mode": "blocking"}).get_json()
+    assert body["data"]["status"] == "failed" and body["data"]["error"] == "Output length exceeds 20 characters"
+    assert time.monotonic() - began < 20
