@@ -8,7 +8,7 @@ import pytest
 
 from api.extensions import db
 from models import App, EndUser, Site
-from tests.factories import auth_headers, end_user_id, make_app, make_conversation, passport
+from tests.factories import auth_headers, end_user_id, make_app, passport
 
 pytestmark = pytest.mark.embedded
 
@@ -115,17 +115,16 @@ def test_token_of_another_app_is_refused(app, client):
            "The passport was issued for another app.")
 
 
-def test_deleted_end_user_comes_back_empty_with_the_same_id(app, client):
+def test_deleted_end_user_comes_back_with_the_same_id_at_the_next_call(app, client):
     created = make_app(app)
-    token = passport(client, created["code"])
-    make_conversation(app, created["id"], end_user_id(token))
+    token = passport(client, created["code"], user_id="carol")
     with app.app_context():
         db.session.execute(db.delete(EndUser))
         db.session.commit()
-    headers = auth_headers(created["code"], token)
-    assert client.get("/api/conversations", headers=headers, query_string={"limit": 20}).get_json()["data"] == []
+    assert client.get("/api/site", headers=auth_headers(created["code"], token)).status_code == 200
     with app.app_context():
-        assert db.session.get(EndUser, end_user_id(token)).app_id == created["id"]
+        user = db.session.get(EndUser, end_user_id(token))
+        assert (user.app_id, user.session_id) == (created["id"], "carol")
 
 
 def test_passport_from_another_app_cannot_claim_an_end_user(app, client):
