@@ -58,3 +58,12 @@ def test_stop_ends_a_running_template_promptly():
     result, finished, elapsed = _render(NESTED_LOOPS, should_stop=stop.is_set, limits=Limits(template_timeout=30.0))
     assert result.status == "stopped" and finished["status"] == "stopped"
     assert elapsed < 1.5
+
+
+def test_renders_after_a_failure_start_clean_and_warm_renders_are_fast():
+    assert _render("{{ 'x'.center(10**9) }}")[0].status == "failed"
+    assert _render("{{ 6 * 7 }}")[0].outputs == {"out": "42"}
+    began = time.monotonic()
+    for number in range(20):  # a renderer process is reused: no interpreter start-up per template
+        assert _render("{{ n }}".replace("n", str(number)))[0].outputs == {"out": str(number)}
+    assert time.monotonic() - began < 1.0

@@ -1,12 +1,13 @@
 """template-transform: renders ``data.template`` with sandboxed Jinja2 over ``data.variables``.
 
-Rendering runs in a sandbox process (``core.workflow.sandbox``, language ``jinja2``), so a template that
+Rendering runs in a sandbox process (``core.workflow.sandbox.templates``), so a template that
 loops for ever or allocates without bound is killed at ``limits.template_timeout`` or the memory limit,
 and a stop request ends it within one poll interval.
 """
 from core.workflow.errors import NodeError
 from core.workflow.node_api import NodeResult, NodeRun
-from core.workflow.sandbox import JINJA2, SandboxCancelled, SandboxError, run_code
+from core.workflow.sandbox import SandboxCancelled, SandboxError
+from core.workflow.sandbox.templates import render_template
 
 
 def run(node: NodeRun) -> NodeResult:
@@ -24,7 +25,7 @@ def jinja_variables(node: NodeRun, declarations: list | None) -> dict:
 def render_jinja(node: NodeRun, template: str, variables: dict) -> str:
     """Render a Jinja2 template in the sandbox process. Raises NodeError (RunAborted when the run stops)."""
     try:
-        return run_code(JINJA2, template, variables, node.limits, node.cancelled)["output"]
+        return render_template(template, variables, node.limits, node.cancelled)
     except SandboxCancelled:
         node.checkpoint()
         raise NodeError("Template rendering was cancelled", "TemplateCancelled")

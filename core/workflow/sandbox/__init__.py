@@ -1,10 +1,10 @@
-"""Runs code-node code and Jinja2 templates in a separate, resource-limited process without network access.
+"""Runs code-node code in a separate, resource-limited process without network access.
 
-Python runs as ``python -I python_runner.py``, JavaScript as ``node js_runner.js``, templates (language
-``jinja2``) as ``python -I jinja_runner.py``, all started by
+Python runs as ``python -I python_runner.py``, JavaScript as ``node js_runner.js``, both started by
 ``launch.py`` (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE) inside a new network namespace when the
-host allows one (``unshare -rn``); the code runners also disable sockets and process creation.
+host allows one (``unshare -rn``); the runners also disable sockets and process creation.
 stdin/stdout/stderr are temporary files, so output size is bounded by RLIMIT_FSIZE.
+Jinja2 templates render in long-lived sandbox processes of their own (``templates.py``).
 """
 import functools
 import json
@@ -21,7 +21,6 @@ from typing import Callable
 HERE = Path(__file__).resolve().parent
 _NODE_VIRTUAL_SLACK_MB = 2048  # V8 reserves address space up front; its heap is capped by --max-old-space-size
 _POLL_SECONDS = 0.02
-JINJA2 = "jinja2"
 _PASSED_THROUGH = frozenset({"OutputTooLong"})  # runner error types the caller tells apart
 
 
@@ -40,35 +39,28 @@ class SandboxCancelled(Exception):
 
 def run_code(language: str, code: str, inputs: dict, limits, cancelled: Callable[[], bool]) -> dict:
     """Run ``main`` of ``code`` with ``inputs``; returns its dict. Raises SandboxError or SandboxCancelled."""
-    timeout = _timeout(language, limits)
-    command = _command(language, limits, timeout)
-    request = {"code": code, "inputs": inputs, "max_length": limits.template_max_length}
-    payload = json.dumps(request, ensure_ascii=False, default=str)
+    command = _command(language, limits)
+    payload = json.dumps({"code": code, "inputs": inputs}, ensure_ascii=False, default=str)
     with tempfile.TemporaryDirectory(prefix="wf-code-") as work:
         paths = {name: Path(work) / name for name in ("stdin", "stdout", "stderr")}
         paths["stdin"].write_text(payload, encoding="utf-8")
         with open(paths["stdin"], "rb") as stdin, open(paths["stdout"], "wb") as out, \
                 open(paths["stderr"], "wb") as err:
-            process = subprocess.Popen(command, stdin=stdin, stdout=out, stderr=err, cwd=work, env=_environment(work),
-                                       start_new_session=True, close_fds=True)
-            timed_out = _wait(process, timeout, cancelled)
+            process = subprocess.Popen(command, stdin=stdin, stdout=out, stderr=err, cwd=work,
+                                       env=sandbox_environment(work), start_new_session=True, close_fds=True)
+            timed_out = _wait(process, limits.code_timeout, cancelled)
         stdout = _tail(paths["stdout"], limits.code_output_bytes)
         stderr = _tail(paths["stderr"], 4000)
     if timed_out:
-        raise SandboxError(f"Code execution timed out after {timeout:g}s", "CodeTimeout")
-    return _interpret(process.returncode, stdout, stderr, limits)
+        raise SandboxError(f"Code execution timed out after {limits.code_timeout:g}s", "CodeTimeout")
+    return interpret(process.returncode, stdout, stderr, limits)
 
 
-def _timeout(language: str, limits) -> float:
-    return limits.template_timeout if language == JINJA2 else limits.code_timeout
-
-
-def _command(language: str, limits, timeout: float) -> list[str]:
+def _command(language: str, limits) -> list[str]:
     memory = int(limits.code_memory_mb) * 1024 * 1024
-    cpu = int(timeout) + 1
-    if language in ("python3", JINJA2):
-        runner = "jinja_runner.py" if language == JINJA2 else "python_runner.py"
-        target = [sys.executable, "-I", str(HERE / runner)]
+    cpu = int(limits.code_timeout) + 1
+    if language == "python3":
+        target = [sys.executable, "-I", str(HERE / "python_runner.py")]
     elif language == "javascript":
         node = shutil.which("node")
         if node is None:
@@ -78,11 +70,11 @@ def _command(language: str, limits, timeout: float) -> list[str]:
     else:
         raise SandboxError(f"Unsupported code language '{language}'", "CodeLanguageError")
     launch = [sys.executable, "-I", str(HERE / "launch.py"), str(memory), str(cpu), str(limits.code_output_bytes), "--"]
-    return _isolation_prefix() + launch + target
+    return isolation_prefix() + launch + target
 
 
 @functools.lru_cache(maxsize=1)
-def _isolation_prefix() -> list[str]:
+def isolation_prefix() -> list[str]:
     """``["unshare", "-rn"]`` when the host lets us create a network namespace, else []."""
     unshare = shutil.which("unshare")
     if unshare is None:
@@ -94,7 +86,7 @@ def _isolation_prefix() -> list[str]:
     return [unshare, "-rn"] if probe.returncode == 0 else []
 
 
-def _environment(work: str) -> dict:
+def sandbox_environment(work: str) -> dict:
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": work, "TMPDIR": work}
 
 
@@ -108,14 +100,14 @@ def _wait(process: subprocess.Popen, timeout: float, cancelled: Callable[[], boo
         except subprocess.TimeoutExpired:
             pass
         if cancelled():
-            _kill(process)
+            kill_process(process)
             raise SandboxCancelled()
         if time.monotonic() > deadline:
-            _kill(process)
+            kill_process(process)
             return True
 
 
-def _kill(process: subprocess.Popen) -> None:
+def kill_process(process: subprocess.Popen) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -129,10 +121,10 @@ def _tail(path: Path, limit: int) -> str:
         return handle.read().decode("utf-8", errors="replace")
 
 
-def _interpret(returncode: int, stdout: str, stderr: str, limits) -> dict:
+def interpret(returncode: int, stdout: str, stderr: str, limits) -> dict:
     outcome = _last_json_line(stdout)
     if outcome is None:
-        raise _crash(returncode, stderr, limits)
+        raise crash_error(returncode, stderr, limits)
     if outcome.get("ok"):
         return outcome.get("result") or {}
     error_type = str(outcome.get("error_type") or "Error")
@@ -143,7 +135,7 @@ def _interpret(returncode: int, stdout: str, stderr: str, limits) -> dict:
     raise SandboxError(f"{error_type}: {outcome.get('error')}", "CodeRuntimeError")
 
 
-def _crash(returncode: int, stderr: str, limits) -> SandboxError:
+def crash_error(returncode: int, stderr: str, limits) -> SandboxError:
     if returncode == -signal.SIGXCPU:
         return SandboxError("Code execution exceeded the CPU time limit", "CodeTimeout")
     if returncode == -signal.SIGXFSZ:

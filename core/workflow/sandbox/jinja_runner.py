@@ -1,11 +1,11 @@
-"""Renders a template-transform template in the sandbox process: reads {code, inputs, max_length} JSON on stdin.
+"""Renders Jinja2 templates in a sandbox process: one JSON line ``{code, inputs, max_length}`` per request on stdin.
 
-``code`` is the Jinja2 template, ``inputs`` its variables. The immutable sandbox refuses unsafe attribute
+``code`` is the template, ``inputs`` its variables. The immutable sandbox refuses unsafe attribute
 access and bounds ``*`` and ``**``; rendering stops as soon as the output passes ``max_length`` characters.
 Time and memory are bounded by the launching process (wall-clock kill, RLIMIT_AS), which is what makes
 ``range`` loops nested to billions of steps or ``'x'.center(10**9)`` fail fast.
-The outcome (``{"ok": true, "result": {"output": ...}}`` or ``{"ok": false, "error_type", "error"}``) is the
-one line written to stdout.
+Each outcome (``{"ok": true, "result": {"output": ...}}`` or ``{"ok": false, "error_type", "error"}``) is one
+ASCII JSON line on stdout. The process serves requests until stdin closes.
 """
 import json
 import sys
@@ -57,8 +57,14 @@ def render(template: str, variables: dict, max_length: int) -> dict:
     return {"ok": True, "result": {"output": "".join(pieces)}}
 
 
+def serve() -> None:
+    """Answer request lines until stdin closes."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        outcome = render(request["code"], request.get("inputs") or {}, int(request["max_length"]))
+        sys.stdout.write(json.dumps(outcome) + "\n")
+        sys.stdout.flush()
+
+
 if __name__ == "__main__":
-    request = json.loads(sys.stdin.read())
-    outcome = render(request["code"], request.get("inputs") or {}, int(request["max_length"]))
-    sys.stdout.write("\n" + json.dumps(outcome, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+    serve()
