@@ -175,6 +175,18 @@ def test_a_bad_frame_gets_an_error_and_the_socket_keeps_working(server, make_cod
         assert receive(ws) == {"type": "pong"}
 
 
+def test_a_frame_over_max_content_length_closes_the_socket_with_1009(server, make_code):
+    ws = connect(server, make_code())
+    try:
+        send(ws, type="chat", inputs={}, query="x" * (2 * 1024 * 1024 + 1))
+        with pytest.raises(ConnectionClosed) as closed:
+            for _ in range(25):  # at most ~5 s
+                ws.receive(timeout=0.2)
+        assert closed.value.reason == 1009  # "message too big"
+    finally:
+        close_quietly(ws)
+
+
 def test_an_invalid_passport_gets_a_401_error_and_the_socket_closes(server, make_code):
     ws = connect(server, make_code(), token="not-a-valid-passport")
     try:
