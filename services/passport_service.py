@@ -12,13 +12,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from api.extensions import db
 from models import App, EndUser, Site
 from models.base import new_id
-from services.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
+from services.errors import BadRequest, InvalidParam, NotFound, TooManyRequests, Unauthorized
 
 ALGORITHM = "HS256"
 SUBJECT = "Web API Passport"
 # end users named by `user_id` get a stable id derived from the app and that name
 END_USER_NAMESPACE = uuid.UUID("6f1f2d4e-4c0b-4f39-9d0e-2f7f8a1b5c3d")
 RATE_WINDOW_SECONDS = 60
+USER_ID_MAX_LENGTH = 255  # end_users.session_id
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,13 @@ def issue_passport(secret: str, app_code: str | None, user_id: str | None, ttl_s
 
 
 def _end_user_identity(app_id: str, user_id: str | None) -> tuple[str, str]:
-    """(end user id, session id): a fresh anonymous one, or the stable one `user_id` names."""
+    """(end user id, session id): a fresh anonymous one, or the stable one `user_id` names. Raises InvalidParam."""
     if not user_id:
         fresh = new_id()
         return fresh, fresh
+    if len(user_id) > USER_ID_MAX_LENGTH or "\x00" in user_id:
+        raise InvalidParam(f"user_id: must be at most {USER_ID_MAX_LENGTH} characters, without NUL.",
+                           params="user_id")
     found = db.session.execute(db.select(EndUser.id).filter_by(app_id=app_id, session_id=user_id)
                                .order_by(EndUser.created_at).limit(1)).scalar_one_or_none()
     return found or str(uuid.uuid5(END_USER_NAMESPACE, f"{app_id}:{user_id}")), user_id

@@ -67,6 +67,15 @@ def test_user_id_is_stable_before_and_after_first_use(app, client):
     assert end_user_id(_token(client, created["code"], user_id="bob")) == bob
 
 
+@pytest.mark.parametrize("user_id", ["u" * 256, "a\x00b"])
+def test_a_user_id_the_database_cannot_hold_is_a_400(app, client, user_id):
+    code = make_app(app)["code"]
+    response = _fetch(client, code, query_string={"user_id": user_id})
+    body = response.get_json()
+    assert response.status_code == 400 and body["code"] == "invalid_param" and body["params"] == "user_id", body
+    assert _token(client, code, user_id="u" * 255) and _end_users(app) == []
+
+
 @pytest.mark.parametrize("app_overrides", [{"PASSPORT_RATE_LIMIT_PER_MINUTE": 3}])
 def test_passport_rate_limit_per_address(app, client, app_overrides):
     code = make_app(app)["code"]
