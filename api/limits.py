@@ -12,6 +12,7 @@ from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import INVALID_JSON_MESSAGE
+from core.text import has_unpaired_surrogate
 from services.errors import BadRequest, InvalidParam
 
 
@@ -42,7 +43,7 @@ def check_document(data: Any, max_depth: int) -> None:
     for path, value, depth in _walk(data):
         if depth > max_depth:
             raise _too_deep(path.split(".")[0] or "body", max_depth)
-        if isinstance(value, str) and not _encodable(value):
+        if isinstance(value, str) and has_unpaired_surrogate(value):
             field = path or "body"
             raise InvalidParam(f"{field}: contains an unpaired UTF-16 surrogate, which is not valid Unicode text.",
                                params=field)
@@ -62,16 +63,6 @@ def _walk(data: Any) -> Iterator[tuple[str, Any, int]]:
         elif isinstance(value, list):
             stack.extend((f"{path}.{index}" if path else str(index), item, depth + 1)
                          for index, item in enumerate(value))
-
-
-def _encodable(text: str) -> bool:
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _too_deep(field: str, max_depth: int) -> InvalidParam:

@@ -22,6 +22,11 @@ def clean_text(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
+def has_unpaired_surrogate(text: str) -> bool:
+    """Whether `text` cannot be encoded as UTF-8 (it holds a lone surrogate)."""
+    return not text.isascii() and _LONE_SURROGATE.search(text) is not None
+
+
 def clean_tree(value: Any) -> Any:
     """`value` with every string (dict keys included) cleaned by `clean_text`; other values unchanged."""
     if isinstance(value, str):

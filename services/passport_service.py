@@ -100,7 +100,7 @@ def _end_user_identity(app_id: str, user_id: str | None) -> tuple[str, str]:
     return found or str(uuid.uuid5(END_USER_NAMESPACE, f"{app_id}:{user_id}")), user_id
 
 
-def _end_user_for(app_id: str, claims: dict) -> EndUser:
+def _end_user_for(app_id: str, claims: dict) -> EndUser | None:
     """The passport's end user, inserted on first use (idempotent: parallel first uses leave one row)."""
     end_user = db.session.get(EndUser, claims["end_user_id"])
     if end_user is not None or not claims.get("session_id"):
