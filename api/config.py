@@ -37,6 +37,15 @@ class Config:
     APP_WEB_URL: str = "http://127.0.0.1:5001"
     PASSPORT_TTL_SECONDS: int = 0
     WEB_API_CORS_ALLOW_ORIGINS: str = "*"
+    WEB_EMBED_ALLOW_ORIGINS: str = ""
+    TRUSTED_PROXIES: int = 0
+    PASSPORT_RATE_LIMIT_PER_MINUTE: int = 60
+    MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+    MAX_JSON_DEPTH: int = 64
+    QUERY_MAX_LENGTH: int = 100_000
+    INPUT_MAX_LENGTH: int = 100_000
+    TEMPLATE_TRANSFORM_MAX_LENGTH: int = 80_000
+    TEMPLATE_TRANSFORM_TIMEOUT: float = 5.0
     APP_MAX_ACTIVE_REQUESTS: int = 0
     APP_MAX_EXECUTION_TIME: int = 1200
     OPENAI_API_BASE: str = ""
@@ -102,6 +111,7 @@ class Config:
         mapping["PROPAGATE_EXCEPTIONS"] = False
         mapping["ERROR_404_HELP"] = False
         mapping["JSON_AS_ASCII"] = False
+        mapping["SOCK_SERVER_OPTIONS"] = {"max_message_size": self.MAX_CONTENT_LENGTH}
         return mapping
 
 

@@ -60,6 +60,8 @@ def error_response(exc: BaseException) -> Response:
     response.status_code = body["status"]
     if body["status"] == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    if isinstance(exc, AppError):
+        response.headers.update(exc.headers())
     if isinstance(exc, HTTPException) and exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response

@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from api.app import create_app
 from api.config import Config
 from api.extensions import db, get_redis
+from tests.support.fake_openai import FakeOpenAI
 
 BACKEND = os.environ.get("TEST_BACKEND", "postgres")
 PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -124,6 +125,13 @@ def _empty_tables() -> None:
         for table in tables:
             db.session.execute(table.delete())
     db.session.commit()
+
+
+@pytest.fixture
+def upstream():
+    """A loopback OpenAI-wire upstream (modules with a fixture of the same name use theirs)."""
+    with FakeOpenAI() as fake:
+        yield fake
 
 
 @pytest.fixture

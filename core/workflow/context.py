@@ -33,7 +33,8 @@ class Limits:
     http_read_timeout: float = 60.0
     http_write_timeout: float = 20.0
     http_max_response_bytes: int = 10 * 1024 * 1024
-    template_max_length: int = 400_000
+    template_max_length: int = 80_000
+    template_timeout: float = 5.0
     max_iteration_items: int = 1000
     stop_poll_interval: float = 0.05
 

@@ -30,14 +30,16 @@ def settings(config: Mapping[str, Any]):
 
 
 def limits(config: Mapping[str, Any]):
-    """Run limits whose code_* bounds come from the CODE_SANDBOX_* variables (the others keep their defaults)."""
+    """Run limits whose code and template bounds come from CODE_SANDBOX_* and TEMPLATE_TRANSFORM_* (others: defaults)."""
     from core.workflow import Limits
 
     return Limits(code_timeout=float(config["CODE_SANDBOX_TIMEOUT_SECONDS"]),
                   code_memory_mb=int(config["CODE_SANDBOX_MEMORY_MB"]),
                   code_output_bytes=int(config["CODE_SANDBOX_OUTPUT_BYTES"]),
                   code_max_tasks=int(config["CODE_SANDBOX_MAX_TASKS"]),
-                  code_scratch_mb=int(config["CODE_SANDBOX_SCRATCH_MB"]))
+                  code_scratch_mb=int(config["CODE_SANDBOX_SCRATCH_MB"]),
+                  template_max_length=int(config["TEMPLATE_TRANSFORM_MAX_LENGTH"]),
+                  template_timeout=float(config["TEMPLATE_TRANSFORM_TIMEOUT"]))
 
 
 _VERSION_CODE = {"python3": "import sys\ndef main():\n    return {'v': sys.version.split()[0]}\n",

@@ -21,7 +21,9 @@ from tests.support.loopback_http import (
 )
 from tests.workflow.support import edge, end, graph, node, run, start
 
-INJECTIONS = ["ada\r\nX-Injected: 1", "ada\nX-Injected: 1", "ada\rX-Injected: 1", "ada\x00"]
+# A NUL from an input never reaches a node: node outputs (the start node's too) are cleaned of NUL
+# (tests/core/test_text.py); the transport's own NUL refusal is tested in tests/netguard.
+INJECTIONS = ["ada\r\nX-Injected: 1", "ada\nX-Injected: 1", "ada\rX-Injected: 1"]
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,8 @@ new namespaces, a read-only runtime, a private scratch tmpfs, an unprivileged ui
 filter (:mod:`command`, :mod:`policy`); wall time, CPU, memory, tasks and output are bounded, and
 every process of the run is killed when it ends (:mod:`process`). Results are read back by
 :mod:`outcome`. The runners (``python_runner.py``, ``js_runner.js``) only speak the protocol: they
-are not a security boundary.
+are not a security boundary. Jinja2 templates render in pooled processes of their own
+(:mod:`templates`): Jinja2's sandbox is their boundary, the process only bounds time and memory.
 """
 import json
 from typing import Callable

@@ -5,6 +5,7 @@ import signal
 from core.workflow.sandbox.errors import SandboxError
 
 _INIT_SIGNAL_BASE = 128  # bwrap's PID-1 reports a child killed by signal N as exit status 128 + N
+_PASSED_THROUGH = frozenset({"OutputTooLong"})  # runner error types the caller tells apart
 
 
 def interpret(returncode: int, stdout: str, stderr: str, limits) -> dict:
@@ -15,6 +16,8 @@ def interpret(returncode: int, stdout: str, stderr: str, limits) -> dict:
     if outcome.get("ok"):
         return outcome.get("result") or {}
     error_type = str(outcome.get("error_type") or "Error")
+    if error_type in _PASSED_THROUGH:
+        raise SandboxError(str(outcome.get("error")), error_type)
     if error_type == "MemoryError" or error_type == "RangeError" and "allocation" in str(outcome.get("error")):
         raise memory_error(limits)
     raise SandboxError(f"{error_type}: {outcome.get('error')}", "CodeRuntimeError")
