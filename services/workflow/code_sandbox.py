@@ -30,7 +30,7 @@ def settings(config: Mapping[str, Any]):
 
 
 def limits(config: Mapping[str, Any]):
-    """Run limits whose code and template bounds come from CODE_SANDBOX_* and TEMPLATE_TRANSFORM_* (others: defaults)."""
+    """Run limits: code and template bounds from CODE_SANDBOX_* and TEMPLATE_TRANSFORM_* (others: defaults)."""
     from core.workflow import Limits
 
     return Limits(code_timeout=float(config["CODE_SANDBOX_TIMEOUT_SECONDS"]),
