@@ -11,6 +11,7 @@ from tests.factories import auth_headers, passport
 
 SLOW_APP = "awesome-translation-workflow.yml"  # start -> LLM (streamed) -> end
 QUICK_APP = "dify-fx-dual-switch-aggregator.yml"  # no LLM
+CHAT_APP = "awesome-artifact.yml"  # a chatflow (advanced-chat) with an LLM
 
 
 class Caller:

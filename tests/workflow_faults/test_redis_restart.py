@@ -12,7 +12,7 @@ from tests.support.fake_openai import Reply
 from tests.support.live_server import LiveServer, server_env
 from tests.support.redis_server import RedisServer
 from tests.support.sse import frames, run_events
-from tests.workflow_faults.support import QUICK_APP, SLOW_APP, run_status, stored_run
+from tests.workflow_faults.support import CHAT_APP, QUICK_APP, SLOW_APP, Caller, run_status, stored_run
 
 # longer than redis-py's own retries of a failed command (3, with backoff), which hide shorter outages
 OUTAGE = 6.0
@@ -88,3 +88,18 @@ def test_resume_after_redis_lost_the_log_answers_the_outcome_from_the_database(
     assert got[0].data["data"]["status"] == "succeeded" and got[0].data["data"]["outputs"] == body["data"]["outputs"]
     stranger = auth_headers(user.code, passport(client, user.code))
     assert user.resume(body["task_id"], stranger).status_code == 404
+
+
+def test_chatflow_resume_after_redis_lost_the_log_ends_the_turn_from_the_database(
+        app, client, runner, own_redis, start_worker, upstream):
+    upstream.default = lambda body: Reply(text="kept answer", chunk_size=4)
+    user = Caller(client, runner, CHAT_APP)
+    start_worker()
+    turn = run_events(client.post("/api/chat-messages", headers=user.headers, buffered=False,
+                                  json={"inputs": {}, "query": "make a page", "response_mode": "streaming"}).response)
+    assert turn[-1].name == "message_end", [f.name for f in turn]
+    own_redis.restart()
+    task_id = turn[-1].data["task_id"]
+    got = run_events([client.get(f"/api/chat-messages/{task_id}/events", headers=user.headers).data])
+    assert [f.name for f in got] == ["workflow_finished", "message_end"]
+    assert got[0].data["data"]["status"] == "succeeded" and got[1].data["id"] == turn[-1].data["id"]
