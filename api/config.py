@@ -58,6 +58,11 @@ class Config:
     STREAM_RETENTION_SECONDS: int = 600
     COMPLETION_CACHE_TTL_SECONDS: int = 3600
     WORKFLOW_QUEUE: str = "workflows"
+    # a run no worker took within this many seconds fails ("No worker picked up this run ...")
+    WORKFLOW_QUEUE_TIMEOUT: float = 300.0
+    # every web and worker process looks for lost runs this often (one scan per interval in all);
+    # a run whose worker died is failed within 5 s (heartbeat TTL) + this, followed or not. 0: no sweeper
+    WORKFLOW_SWEEP_INTERVAL: float = 5.0
     WORKFLOW_CODE_ENABLED: bool = True
     CODE_SANDBOX_BWRAP: str = "bwrap"
     CODE_SANDBOX_PYTHON: str = ""

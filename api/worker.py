@@ -1,4 +1,8 @@
-"""RQ worker entry (no gevent patching; STYLE G4): `python -m api.worker [--burst] [queue ...]`."""
+"""RQ worker entry (no gevent patching; STYLE G4): `python -m api.worker [--burst] [queue ...]`.
+
+Besides running jobs, the worker process sweeps lost workflow runs every WORKFLOW_SWEEP_INTERVAL seconds
+(services/workflow/sweeper.py). A bare `rq worker --url "$REDIS_URL" workflows` runs jobs too, without that sweep.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +11,7 @@ from rq import Worker
 
 from api.app import create_app
 from api.extensions import get_redis
+from services.workflow import sweeper
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     with app.app_context():
         queues = args.queues or [app.config["WORKFLOW_QUEUE"]]
         worker = Worker(queues, connection=get_redis(), name=args.name)
+        # the sweeper thread lives in this process only: fork copies just the forking thread into the work
+        # horse, which makes fresh database connections (jobs/workflow.py) and Redis connections (redis-py)
+        sweeper.start(app)
         worker.work(burst=args.burst, logging_level=app.config["LOG_LEVEL"])
 
 

@@ -64,7 +64,12 @@ class TaskChannel:
             pipe.xadd(key, {"e": json.dumps(event, ensure_ascii=False)}, id=f"0-{seq}",
                       maxlen=self._maxlen, approximate=True)
         pipe.expire(key, self._retention)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError):
+            with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
+                self._pending[:0] = batch
+            raise
 
     def live(self, ping_interval: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
         """Events as they are published; None after `ping_interval` s of silence; ends after a terminal one."""
