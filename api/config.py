@@ -32,6 +32,9 @@ class Config:
     SECRET_KEY: str = ""
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
+    REDIS_CONNECT_TIMEOUT: float = 1.0
+    REDIS_SOCKET_TIMEOUT: float = 1.0
+    REDIS_MAX_CONNECTIONS: int = 1000
     DEPLOY_ENV: str = "PRODUCTION"
     LOG_LEVEL: str = "INFO"
     APP_WEB_URL: str = "http://127.0.0.1:5001"
@@ -47,6 +50,7 @@ class Config:
     PING_INTERVAL_SECONDS: float = 10.0
     STREAM_RESUME_GRACE_SECONDS: float = 15.0
     STREAM_RETENTION_SECONDS: int = 600
+    SHUTDOWN_DRAIN_SECONDS: float = 10.0
     COMPLETION_CACHE_TTL_SECONDS: int = 3600
     WORKFLOW_QUEUE: str = "workflows"
     WORKFLOW_CODE_ENABLED: bool = True

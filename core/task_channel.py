@@ -14,12 +14,19 @@ from typing import Any, Iterator
 
 import redis
 
+from core import shutdown
+
 TERMINAL_EVENTS = frozenset({"message_end", "error"})
 WORKFLOW_TERMINAL_EVENTS = frozenset({"workflow_finished"})
 
 
 def stream_key(task_id: str) -> str:
     return f"task_events:{task_id}"
+
+
+def is_terminal(event: dict[str, Any] | None) -> bool:
+    """Whether `event` ends a run's stream (chat, completion or workflow)."""
+    return event is not None and event.get("event") in TERMINAL_EVENTS | WORKFLOW_TERMINAL_EVENTS
 
 
 class TaskChannel:
@@ -52,19 +59,40 @@ class TaskChannel:
             entry_id = last[0][0].decode() if isinstance(last[0][0], bytes) else last[0][0]
             self._seq = int(entry_id.split("-")[1])
 
+    @property
+    def has_pending(self) -> bool:
+        """Events published but not yet in the Redis log."""
+        with self._lock:
+            return bool(self._pending)
+
     def flush(self, final: bool = False) -> None:
-        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL."""
+        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL.
+
+        Raises redis.RedisError when Redis fails; the batch then stays pending, ahead of newer events,
+        so the next flush writes it (the log never has gaps).
+        """
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch and not final:
             return
+        try:
+            self._write(batch)
+        except redis.RedisError:
+            with self._lock:
+                self._pending = batch + self._pending
+            raise
+
+    def _write(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         key = stream_key(self.task_id)
         pipe = self._redis.pipeline(transaction=False)
         for seq, event in batch:
             pipe.xadd(key, {"e": json.dumps(event, ensure_ascii=False)}, id=f"0-{seq}",
                       maxlen=self._maxlen, approximate=True)
         pipe.expire(key, self._retention)
-        pipe.execute()
+        for result in pipe.execute(raise_on_error=False):
+            # an entry a failed earlier attempt already wrote is refused as "equal or smaller": it is there
+            if isinstance(result, Exception) and "equal or smaller" not in str(result):
+                raise result
 
     def live(self, ping_interval: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
         """Events as they are published; None after `ping_interval` s of silence; ends after a terminal one."""
@@ -89,18 +117,18 @@ def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int, dea
     """Events after `after_seq` from the Redis Stream, then live ones as they land.
 
     Yields None when a blocking read returns nothing (time for a ping); stops after a terminal
-    event, or when `deadline` (monotonic) passes.
+    event, when `deadline` (monotonic) passes, or once this process is shutting down.
     """
     key, last = stream_key(task_id), f"0-{after_seq}"
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not shutdown.is_draining():
         answer = client.xread({key: last}, block=block_ms, count=200)
         if not answer:
             yield None
             continue
         for entry_id, fields in answer[0][1]:
-            last = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-            event = json.loads(fields[b"e"] if b"e" in fields else fields["e"])
-            yield int(last.split("-")[1]), event
+            seq, event = _entry(entry_id, fields)
+            last = f"0-{seq}"
+            yield seq, event
             if event.get("event") in terminal:
                 return
 
@@ -108,3 +136,13 @@ def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int, dea
 def has_events(client: redis.Redis, task_id: str) -> bool:
     """Whether a replay log exists for `task_id`."""
     return bool(client.exists(stream_key(task_id)))
+
+
+def logged_events(client: redis.Redis, task_id: str, limit: int = 10000) -> list[tuple[int, dict[str, Any]]]:
+    """(seq, event) of every event in `task_id`'s log, oldest first (at most `limit`)."""
+    return [_entry(entry_id, fields) for entry_id, fields in client.xrange(stream_key(task_id), count=limit)]
+
+
+def _entry(entry_id: bytes | str, fields: dict) -> tuple[int, dict[str, Any]]:
+    entry = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return int(entry.split("-")[1]), json.loads(fields[b"e"] if b"e" in fields else fields["e"])

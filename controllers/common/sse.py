@@ -5,7 +5,9 @@ from typing import Any, Callable, Iterator
 
 from flask import Response
 
+from core import shutdown
 from core.sse import PING_FRAME, frame
+from core.task_channel import is_terminal
 
 Item = tuple[int, dict[str, Any]] | None
 
@@ -13,14 +15,20 @@ Item = tuple[int, dict[str, Any]] | None
 def sse_response(task_id: str, events: Iterator[Item], on_abort: Callable[[], None] | None = None) -> Response:
     """Stream `events` as frames with `id: <task_id>:<seq>`; `None` items become pings.
 
-    `on_abort` runs when the client goes away before the stream ended.
+    `on_abort` runs when the client goes away before the stream ended. A stream cut short by this
+    process shutting down ends with `shutdown.interrupted_event` (no `id:` line, so the client's
+    Last-Event-ID still points at the last event it really got).
     """
 
     def body() -> Iterator[bytes]:
-        finished = False
+        finished, last = False, None
         try:
             for item in events:
+                if item is not None:
+                    last = item[1]
                 yield (PING_FRAME if item is None else frame(item[1], f"{task_id}:{item[0]}")).encode()
+            if shutdown.is_draining() and not is_terminal(last):
+                yield frame(shutdown.interrupted_event(task_id)).encode()
             finished = True
         finally:
             if not finished and on_abort is not None:

@@ -1,0 +1,56 @@
+"""Fault injection against real processes: gunicorn (gevent worker), RQ workers, a redis-server of our own.
+
+The live servers share the test database; Redis faults hit a redis-server this module owns (the
+shared one on 6379 is never touched). Apps are created in-process through the `app` fixture.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import BACKEND
+from tests.e2e.conftest import make_code, reply, upstream  # noqa: F401 - the live-server fixtures, shared
+from tests.support.live_server import LiveServer, server_env
+from tests.support.redis_server import RedisServer
+from tests.support.rq_worker import RQWorker, worker_env
+
+collect_ignore_glob = ["test_*.py"] if BACKEND == "embedded" else []
+
+
+def live_server(backend_settings, upstream, **extra) -> LiveServer:  # noqa: F811 - `upstream` is a value here
+    """A gunicorn server on the test database; `extra` overrides its environment."""
+    return LiveServer(server_env(backend_settings, upstream.base_url, LLM_READ_TIMEOUT=5, **extra))
+
+
+def rq_worker(backend_settings, upstream, **extra) -> RQWorker:  # noqa: F811
+    """A real RQ worker process on the test database; `extra` overrides its environment."""
+    return RQWorker(worker_env(backend_settings, OPENAI_API_BASE=upstream.base_url, OPENAI_API_KEY="sk-test",
+                               **extra))
+
+
+@pytest.fixture(scope="module")
+def own_redis():
+    """This module's redis-server, on a port of its own."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_up(own_redis):
+    """The module's redis-server, answering at the start and at the end of the test."""
+    own_redis.ensure_up()
+    yield own_redis
+    own_redis.ensure_up()
+
+
+@pytest.fixture(scope="module")
+def redis_fault_server(backend_settings, _schema, upstream, own_redis):  # noqa: F811
+    """A server whose Redis is `own_redis` (runs kept 10 s after a disconnect)."""
+    with live_server(backend_settings, upstream, REDIS_URL=own_redis.url, STREAM_RESUME_GRACE_SECONDS=10) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def other_server(backend_settings, _schema, upstream):  # noqa: F811
+    """A second server process on the shared test Redis: where clients resume after a server went away."""
+    with live_server(backend_settings, upstream, STREAM_RESUME_GRACE_SECONDS=10) as live:
+        yield live
