@@ -15,6 +15,7 @@ from psycogreen.gevent import patch_psycopg  # noqa: E402 - must follow patching
 patch_psycopg()
 
 import signal  # noqa: E402
+from typing import Any  # noqa: E402
 
 import gevent  # noqa: E402
 
@@ -25,14 +26,16 @@ app = create_app()
 DRAIN_MARGIN_SECONDS = 2.0  # left to gunicorn to close the finished responses
 
 
-def install_graceful_shutdown(graceful_timeout: float) -> None:
-    """Chain the worker's SIGTERM handler (gunicorn's stops accepting) with `drain_streams`."""
+def install_graceful_shutdown(worker: Any) -> None:
+    """Chain the gunicorn worker's SIGTERM handler (it stops accepting) with `drain_streams`."""
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_sigterm(signum, frame):
         if callable(previous):
             previous(signum, frame)
-        gevent.spawn(drain_streams, graceful_timeout)  # a signal handler must not block: it may run in the hub
+        # a connection whose stream just ended must not then idle for a next request until `keepalive`
+        worker.cfg.set("keepalive", 0)
+        gevent.spawn(drain_streams, worker.cfg.graceful_timeout)  # must not block here: it may run in the hub
 
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.siginterrupt(signal.SIGTERM, False)

@@ -52,12 +52,11 @@ class TaskChannel:
         self._live.put((seq, event))
         return seq
 
-    def resume_numbering(self) -> None:
-        """Continue after the last event already in the Redis log (a second writer, e.g. a reaper)."""
+    def resume_numbering(self, at_least: int = 0) -> None:
+        """Continue after the last event already in the Redis log (a second writer, e.g. a reaper), and after
+        `at_least` (a seq a client saw that never reached the log)."""
         last = self._redis.xrevrange(stream_key(self.task_id), count=1)
-        if last:
-            entry_id = last[0][0].decode() if isinstance(last[0][0], bytes) else last[0][0]
-            self._seq = int(entry_id.split("-")[1])
+        self._seq = max(_entry(*last[0])[0] if last else 0, at_least)
 
     @property
     def has_pending(self) -> bool:

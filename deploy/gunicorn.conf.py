@@ -18,7 +18,7 @@ def post_worker_init(worker):
     """On SIGTERM, end every stream of this worker with a terminal frame (api.wsgi)."""
     from api.wsgi import install_graceful_shutdown  # already loaded by this worker, after gevent patching
 
-    install_graceful_shutdown(worker.cfg.graceful_timeout)
+    install_graceful_shutdown(worker)
 
 
 def worker_exit(server, worker):

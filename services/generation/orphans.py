@@ -18,23 +18,27 @@ from services.generation.events import Envelope
 
 INTERRUPTED = "The server running this answer stopped before it finished."
 INTERRUPTED_CODE = "run_interrupted"
+Entry = tuple[int, dict[str, Any]]
 
 
-def end_orphan(client: redis.Redis, task_id: str, retention: int) -> int | None:
-    """Seq of the terminal event ending `task_id`'s log, written now if missing; None if another process is
-    writing it. Call inside an app context, only once the run's heartbeat has expired."""
+def end_orphan(client: redis.Redis, task_id: str, retention: int, seen: int) -> Entry | None:
+    """(seq, event) of the terminal event ending `task_id`'s log, written now if missing (numbered after
+    `seen`, the last seq the asking client got); None if another process is writing it.
+
+    Call inside an app context, only once the run's heartbeat has expired.
+    """
     logged = logged_events(client, task_id)
     if logged and is_terminal(logged[-1][1]):
-        return logged[-1][0]
+        return logged[-1]
     if not task_registry.claim_orphan(client, task_id):
         return None
     channel = TaskChannel(client, task_id, retention)
-    channel.resume_numbering()
-    seq = 0
+    channel.resume_numbering(at_least=seen)  # the dead producer may have sent `seen` live, never logged
+    entry = None
     for event in _closing_events(task_id, _answer_of([event for _, event in logged])):
-        seq = channel.publish(event)
+        entry = (channel.publish(event), event)
     channel.flush(final=True)
-    return seq
+    return entry
 
 
 def _answer_of(events: list[dict[str, Any]]) -> str:

@@ -90,16 +90,18 @@ class Follower:
                 quiet_since, position = time.monotonic(), item[0]
                 yield item
                 continue
-            if self._ended_before(position):
+            terminal = self._orphan_end(position)
+            if terminal is not None and terminal[0] <= position:
+                if terminal[0] < position:  # this client saw live events that never reached the log
+                    yield terminal
                 return
             if time.monotonic() - quiet_since >= ping_interval:
                 quiet_since = time.monotonic()
                 yield None
 
-    def _ended_before(self, position: int) -> bool:
-        """Whether the run is over and its terminal event is at or before `position` (nothing more to come)."""
+    def _orphan_end(self, position: int) -> Item:
+        """The terminal entry of a run whose producer is gone (written if missing); None while it lives."""
         if task_registry.is_alive(self.client, self.task_id):
-            return False
+            return None
         with self.flask_app.app_context():
-            last = orphans.end_orphan(self.client, self.task_id, self.retention)
-        return last is not None and last <= position
+            return orphans.end_orphan(self.client, self.task_id, self.retention, position)

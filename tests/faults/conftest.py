@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, DSL_SAMPLES
 from tests.e2e.conftest import make_code, reply, upstream  # noqa: F401 - the live-server fixtures, shared
 from tests.support.live_server import LiveServer, server_env
 from tests.support.redis_server import RedisServer
@@ -25,6 +25,13 @@ def rq_worker(backend_settings, upstream, **extra) -> RQWorker:  # noqa: F811
     """A real RQ worker process on the test database; `extra` overrides its environment."""
     return RQWorker(worker_env(backend_settings, OPENAI_API_BASE=upstream.base_url, OPENAI_API_KEY="sk-test",
                                **extra))
+
+
+def import_app(runner, name: str) -> str:
+    """Import a DSL sample through the CLI; returns the new app's site code."""
+    result = runner.invoke(args=["apps", "import", str(DSL_SAMPLES / name)])
+    assert result.exit_code == 0, result.output
+    return result.output.split("code=")[1].split()[0]
 
 
 @pytest.fixture(scope="module")

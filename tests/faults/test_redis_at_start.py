@@ -11,27 +11,21 @@ import sqlalchemy as sa
 from api.extensions import db
 from models import Conversation, Message, Site, WorkflowRun
 from services import app_service
-from tests.conftest import DSL_SAMPLES
 from tests.e2e.test_live_server import TIMEOUT, passport, start_chat
 from tests.e2e.test_websocket import close_quietly, connect, receive, send
 from tests.factories import make_app
+from tests.faults.conftest import import_app
 from tests.support.sse import frames
 
 QUICK = 2.5  # seconds: one Redis read timeout (1 s) plus the request itself, with room for a busy machine
-
-
-def _import(runner, name: str) -> str:
-    result = runner.invoke(args=["apps", "import", str(DSL_SAMPLES / name)])
-    assert result.exit_code == 0, result.output
-    return result.output.split("code=")[1].split()[0]
 
 
 @pytest.fixture
 def codes(app, runner):
     config = {**app_service.easy_model_config("test-model", "You are helpful."), "more_like_this": {"enabled": True}}
     return {"chat": make_app(app)["code"], "completion": make_app(app, mode="completion", model_config=config)["code"],
-            "workflow": _import(runner, "dify-fx-dual-switch-aggregator.yml"),
-            "chatflow": _import(runner, "awesome-artifact.yml")}
+            "workflow": import_app(runner, "dify-fx-dual-switch-aggregator.yml"),
+            "chatflow": import_app(runner, "awesome-artifact.yml")}
 
 
 def _workflow_inputs(server: str, headers: dict) -> dict:
