@@ -1,10 +1,11 @@
 """Redis failing while a chat streams or when it ends: the run still ends and is saved, every loop ends,
-and a passing outage costs the replay log no event."""
+and a passing outage (a restart that keeps its data, or a hang) costs the replay log no event."""
 from __future__ import annotations
 
 import time
 from contextlib import closing
 
+import pytest
 import requests
 
 from tests.e2e.test_live_server import TIMEOUT, answer_of, data_frames, passport, seqs, start_chat, stored, timed_frames
@@ -44,16 +45,17 @@ def test_redis_killed_mid_stream_the_run_ends_saved_and_its_supervisor_stops(
     print(f"supervisor gave up {waited:.1f} s after the stream ended")
 
 
-def test_redis_hung_for_a_moment_mid_stream_the_replay_log_keeps_every_event(app, redis_fault_server, redis_up,
-                                                                             reply, make_code):
+@pytest.mark.parametrize("outage", ["restarted", "hung"])
+def test_redis_out_for_a_moment_mid_stream_the_replay_log_keeps_every_event(
+        app, redis_fault_server, redis_up, reply, make_code, outage):
     text = reply(Reply(text="".join(f"w{i:02d} " for i in range(25)), chunk_size=4, pace=0.08)).text
     server = redis_fault_server.url
     headers = passport(server, make_code())
     with closing(start_chat(server, headers)) as response:
         stream, live = _first_frames(response, 4)
-        redis_up.hang()
-        time.sleep(1.5)  # the supervisor's flushes time out meanwhile; the events wait in memory
-        redis_up.unhang()
+        redis_up.kill() if outage == "restarted" else redis_up.hang()
+        time.sleep(1.0)  # the supervisor's flushes fail meanwhile; the events wait in memory
+        redis_up.start() if outage == "restarted" else redis_up.unhang()
         live += [frame for _, frame in stream]
     assert live[-1].name == "message_end" and answer_of(live) == text
     task_id = live[0].data["task_id"]

