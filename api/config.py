@@ -42,6 +42,7 @@ class Config:
     WEB_API_CORS_ALLOW_ORIGINS: str = "*"
     APP_MAX_ACTIVE_REQUESTS: int = 0
     APP_MAX_EXECUTION_TIME: int = 1200
+    SHUTDOWN_DRAIN_SECONDS: float = 10.0  # at most this long (and within graceful_timeout) runs save at SIGTERM
     OPENAI_API_BASE: str = ""
     OPENAI_API_KEY: str = ""
     DEFAULT_MODEL: str = "gpt-4o-mini"
@@ -50,7 +51,6 @@ class Config:
     PING_INTERVAL_SECONDS: float = 10.0
     STREAM_RESUME_GRACE_SECONDS: float = 15.0
     STREAM_RETENTION_SECONDS: int = 600
-    SHUTDOWN_DRAIN_SECONDS: float = 10.0
     COMPLETION_CACHE_TTL_SECONDS: int = 3600
     WORKFLOW_QUEUE: str = "workflows"
     WORKFLOW_CODE_ENABLED: bool = True

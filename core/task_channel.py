@@ -58,40 +58,24 @@ class TaskChannel:
         last = self._redis.xrevrange(stream_key(self.task_id), count=1)
         self._seq = max(_entry(*last[0])[0] if last else 0, at_least)
 
-    @property
-    def has_pending(self) -> bool:
-        """Events published but not yet in the Redis log."""
-        with self._lock:
-            return bool(self._pending)
-
     def flush(self, final: bool = False) -> None:
-        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL.
-
-        Raises redis.RedisError when Redis fails; the batch then stays pending, ahead of newer events,
-        so the next flush writes it (the log never has gaps).
-        """
+        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL."""
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch and not final:
             return
-        try:
-            self._write(batch)
-        except redis.RedisError:
-            with self._lock:
-                self._pending = batch + self._pending
-            raise
-
-    def _write(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         key = stream_key(self.task_id)
         pipe = self._redis.pipeline(transaction=False)
         for seq, event in batch:
             pipe.xadd(key, {"e": json.dumps(event, ensure_ascii=False)}, id=f"0-{seq}",
                       maxlen=self._maxlen, approximate=True)
         pipe.expire(key, self._retention)
-        for result in pipe.execute(raise_on_error=False):
-            # an entry a failed earlier attempt already wrote is refused as "equal or smaller": it is there
-            if isinstance(result, Exception) and "equal or smaller" not in str(result):
-                raise result
+        try:
+            pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError):
+            with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
+                self._pending[:0] = batch
+            raise
 
     def live(self, ping_interval: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
         """Events as they are published; None after `ping_interval` s of silence; ends after a terminal one."""

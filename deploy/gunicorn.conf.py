@@ -7,7 +7,7 @@ workers = int(os.environ.get("SERVER_WORKER_AMOUNT", "1"))
 worker_connections = int(os.environ.get("SERVER_WORKER_CONNECTIONS", "1000"))
 # Long-lived SSE responses: a worker must not be killed while it streams.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "360"))
-# On SIGTERM the worker ends its streams itself (api.wsgi.drain_streams), well within this.
+# On SIGTERM the worker ends its streams itself (api.graceful), well within this.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
@@ -15,14 +15,15 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 
 def post_worker_init(worker):
-    """On SIGTERM, end every stream of this worker with a terminal frame (api.wsgi)."""
-    from api.wsgi import install_graceful_shutdown  # already loaded by this worker, after gevent patching
+    """On SIGTERM, end every stream of this worker with a terminal frame (api.graceful)."""
+    from api import graceful  # imported in the worker, after gevent patching
 
-    install_graceful_shutdown(worker)
+    graceful.install(worker)
 
 
 def worker_exit(server, worker):
     """Before the worker process ends, let its runs save and log their last events (bounded)."""
-    from api.wsgi import drain_streams
+    from api import graceful
 
-    drain_streams(worker.cfg.graceful_timeout)
+    if getattr(worker, "wsgi", None) is not None:  # None when the app failed to load
+        graceful.drain(worker)

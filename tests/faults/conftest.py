@@ -5,7 +5,11 @@ shared one on 6379 is never touched). Apps are created in-process through the `a
 """
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
+import redis
 
 from tests.conftest import BACKEND, DSL_SAMPLES
 from tests.e2e.conftest import make_code, reply, upstream  # noqa: F401 - the live-server fixtures, shared
@@ -27,6 +31,37 @@ def rq_worker(backend_settings, upstream, **extra) -> RQWorker:  # noqa: F811
                                **extra))
 
 
+class FaultyRedis(RedisServer):
+    """The throwaway redis-server, also hung (SIGSTOP: the kernel accepts, nothing answers) or restarted with
+    its data (saved at shutdown, loaded at start, as a persistent Redis does)."""
+
+    hung = False
+
+    def hang(self) -> None:
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.hung = True
+
+    def unhang(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.hung = False
+
+    def shut_down_saving(self) -> None:
+        redis.Redis.from_url(self.url, socket_timeout=2).shutdown(save=True)
+        self.process.wait(timeout=5)
+
+    def ensure_up(self) -> None:
+        """Answering again, whatever the test did to it."""
+        if self.hung:
+            self.unhang()
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        if self.hung:
+            self.unhang()
+        super().__exit__(*exc_info)
+
+
 def import_app(runner, name: str) -> str:
     """Import a DSL sample through the CLI; returns the new app's site code."""
     result = runner.invoke(args=["apps", "import", str(DSL_SAMPLES / name)])
@@ -37,7 +72,7 @@ def import_app(runner, name: str) -> str:
 @pytest.fixture(scope="module")
 def own_redis():
     """This module's redis-server, on a port of its own."""
-    with RedisServer() as server:
+    with FaultyRedis() as server:
         yield server
 
 

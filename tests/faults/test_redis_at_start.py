@@ -81,7 +81,7 @@ def test_redis_fault_at_start_answers_503_quickly_and_leaves_no_row(app, redis_f
     assert first.status_code == 200, first.text
     before = _rows(app, _app_ids(app, codes))
     ways = _requests(server, headers, first.json()["id"])
-    redis_up.kill() if fault == "down" else redis_up.hang()
+    redis_up.stop() if fault == "down" else redis_up.hang()
     took = {}
     for what, (kind, method, path, body) in ways.items():
         began = time.monotonic()

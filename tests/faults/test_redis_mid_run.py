@@ -34,7 +34,7 @@ def test_redis_killed_mid_stream_the_run_ends_saved_and_its_supervisor_stops(
     server = redis_fault_server
     with closing(start_chat(server.url, passport(server.url, make_code()))) as response:
         stream, got = _first_frames(response, 3)
-        redis_up.kill()
+        redis_up.stop()
         got += [frame for _, frame in stream]
     assert got[-1].name == "message_end" and answer_of(got) == text, "the live client is served from memory"
     assert stored(app, got[0].data["id"]) == ("normal", text)
@@ -53,7 +53,7 @@ def test_redis_out_for_a_moment_mid_stream_the_replay_log_keeps_every_event(
     headers = passport(server, make_code())
     with closing(start_chat(server, headers)) as response:
         stream, live = _first_frames(response, 4)
-        redis_up.kill() if outage == "restarted" else redis_up.hang()
+        redis_up.shut_down_saving() if outage == "restarted" else redis_up.hang()
         time.sleep(1.0)  # the supervisor's flushes fail meanwhile; the events wait in memory
         redis_up.start() if outage == "restarted" else redis_up.unhang()
         live += [frame for _, frame in stream]
