@@ -7,15 +7,19 @@ ends promptly with a terminal event.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
 from contextlib import closing
 
 import requests
+from simple_websocket import ConnectionClosed
 
 from services.generation.task_registry import ALIVE_TTL
 from tests.e2e.test_live_server import TIMEOUT, answer_of, data_frames, passport, seqs, start_chat, stored, timed_frames
+from tests.e2e.test_websocket import answer as answer_of_events
+from tests.e2e.test_websocket import connect, send
 from tests.faults.conftest import import_app, live_server, rq_worker
 from tests.support.fake_openai import Reply
 from tests.support.sse import Frame
@@ -48,20 +52,39 @@ def _until(stream, count: int, name: str | None = None) -> list[Frame]:
     raise AssertionError(f"the stream ended early: {[f.name for f in got]}")
 
 
-def test_sigterm_ends_a_chat_stream_with_message_end_and_keeps_the_partial_answer(
+def _websocket_chat_until_closed(ws) -> list[dict]:
+    """Every event of the socket's chat until the server closes the socket (bounded)."""
+    events = []
+    try:
+        while True:
+            raw = ws.receive(timeout=GRACEFUL)
+            assert raw is not None, "the socket stayed open"
+            event = json.loads(raw)
+            if event.get("event"):
+                events.append(event)
+    except ConnectionClosed:
+        return events
+
+
+def test_sigterm_ends_chat_streams_with_message_end_and_keeps_the_partial_answer(
         app, backend_settings, upstream, other_server, reply, make_code):
     reply(Reply(text="x" * 400, chunk_size=4, pace=0.1))  # 10 s of answer
     code = make_code()
     with live_server(backend_settings, upstream, GUNICORN_GRACEFUL_TIMEOUT=GRACEFUL) as doomed:
         headers = passport(doomed.url, code)
+        ws = connect(doomed.url, code, headers["X-App-Passport"])
+        send(ws, type="chat", inputs={}, query="over the socket", response_mode="streaming")
         with closing(start_chat(doomed.url, headers)) as response:
             stream = timed_frames(response)
             before = _until(stream, 3)
             signalled = time.monotonic()
             os.kill(doomed.process.pid, signal.SIGTERM)  # the arbiter, as `docker stop` does
             rest = [(at, frame) for at, frame in stream if frame.data]
+        over_socket = _websocket_chat_until_closed(ws)
         doomed.process.wait(GRACEFUL + 3)
         exited = time.monotonic() - signalled
+    assert over_socket[-1]["event"] == "message_end" and over_socket[-1]["metadata"]["stopped_by"] == "shutdown"
+    assert stored(app, over_socket[-1]["id"]) == ("stopped", answer_of_events(over_socket))
     got = before + [frame for _, frame in rest]
     end = got[-1].data
     assert end["event"] == "message_end" and end["metadata"]["stopped_by"] == "shutdown", end
