@@ -66,3 +66,22 @@ def test_redis_out_for_a_moment_mid_stream_the_replay_log_keeps_every_event(
         replayed = data_frames(replay)
     assert seqs(replayed) == list(range(1, len(live) + 1)), "no gap, no duplicate in the replay log"
     assert [f.data for f in replayed] == [f.data for f in live]
+
+
+def test_redis_killed_under_a_resume_ends_it_with_an_error_event(app, redis_fault_server, redis_up, reply,
+                                                                 make_code):
+    reply(Reply(text="r" * 200, chunk_size=4, pace=0.1))
+    server = redis_fault_server.url
+    headers = passport(server, make_code())
+    with closing(start_chat(server, headers)) as response:
+        _, live = _first_frames(response, 2)  # then the client drops; the run goes on (grace 10 s)
+    resumed = requests.get(f"{server}/api/chat-messages/{live[0].data['task_id']}/events", stream=True,
+                           timeout=TIMEOUT, headers={**headers, "Last-Event-ID": live[-1].event_id})
+    with closing(resumed):
+        stream, got = _first_frames(resumed, 2)
+        killed = time.monotonic()
+        redis_up.stop()
+        got += [frame for _, frame in stream if frame.data]
+        ended = time.monotonic() - killed
+    assert got[-1].name == "error" and got[-1].data["code"] == "service_unavailable", got[-1].data
+    assert got[-1].event_id is None and ended < 4, ended
