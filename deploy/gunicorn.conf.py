@@ -23,7 +23,8 @@ def post_worker_init(worker):
 
 def worker_exit(server, worker):
     """Before the worker process ends, let its runs save and log their last events (bounded)."""
+    if getattr(worker, "wsgi", None) is None:  # the arbiter (a worker it found gone), or the app failed to load
+        return
     from api import graceful
 
-    if getattr(worker, "wsgi", None) is not None:  # None when the app failed to load
-        graceful.drain(worker)
+    graceful.drain(worker)

@@ -214,7 +214,7 @@ def _watch(run: GenerationRun, tick: float) -> None:
         if time.monotonic() - started > run.limits.max_seconds:
             run.stop("timeout")  # checked without Redis, so it holds while Redis is down
         try:
-            _redis_tick(run, task_id, ticks)
+            _redis_tick(run, task_id, ticks, beat=not redis_ok or ticks % BEAT_EVERY == 0)
         except redis.RedisError as exc:
             if redis_ok:
                 log.warning("run %s: Redis error, events kept in memory and retried: %s", task_id, exc)
@@ -227,9 +227,11 @@ def _watch(run: GenerationRun, tick: float) -> None:
         redis_ok = True
 
 
-def _redis_tick(run: GenerationRun, task_id: str, ticks: int) -> None:
+def _redis_tick(run: GenerationRun, task_id: str, ticks: int, beat: bool) -> None:
+    """One supervision step that needs Redis; `beat` also refreshes the heartbeat (at once after an outage,
+    which may have let it expire)."""
     run.channel.flush()
-    if ticks % BEAT_EVERY == 0:
+    if beat:
         task_registry.beat(run.redis, task_id)
     if ticks % CHECK_EVERY or run.stop_reason:
         return
