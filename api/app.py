@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.cli import register_cli
 from api.config import Config
 from api.errors import register_error_handlers
 from api.extensions import init_extensions
+from api.limits import refuse_oversized_body
 from controllers import register_blueprints
 
 VERSION = "0.1.0"
@@ -25,7 +27,12 @@ def create_app(config: Config | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
+    app.before_request(refuse_oversized_body)
     app.after_request(_add_version_headers)
+    if config.TRUSTED_PROXIES > 0:
+        # only then is X-Forwarded-For the client's address (rate limits key on it)
+        n = config.TRUSTED_PROXIES
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
 
 

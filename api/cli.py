@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from api.mcp_cli import mcp_cli
+from api.sandbox_cli import sandbox_cli
 from services import app_service
 from services.errors import AppError
 
@@ -109,3 +110,4 @@ def seed_demo_command() -> None:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(apps_cli)
     app.cli.add_command(mcp_cli)
+    app.cli.add_command(sandbox_cli)

@@ -40,6 +40,15 @@ class Config:
     APP_WEB_URL: str = "http://127.0.0.1:5001"
     PASSPORT_TTL_SECONDS: int = 0
     WEB_API_CORS_ALLOW_ORIGINS: str = "*"
+    WEB_EMBED_ALLOW_ORIGINS: str = ""
+    TRUSTED_PROXIES: int = 0
+    PASSPORT_RATE_LIMIT_PER_MINUTE: int = 60
+    MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+    MAX_JSON_DEPTH: int = 64
+    QUERY_MAX_LENGTH: int = 100_000
+    INPUT_MAX_LENGTH: int = 100_000
+    TEMPLATE_TRANSFORM_MAX_LENGTH: int = 80_000
+    TEMPLATE_TRANSFORM_TIMEOUT: float = 5.0
     APP_MAX_ACTIVE_REQUESTS: int = 0
     APP_MAX_EXECUTION_TIME: int = 1200
     SHUTDOWN_DRAIN_SECONDS: float = 10.0  # at most this long (and within graceful_timeout) runs save at SIGTERM
@@ -54,6 +63,17 @@ class Config:
     COMPLETION_CACHE_TTL_SECONDS: int = 3600
     WORKFLOW_QUEUE: str = "workflows"
     WORKFLOW_CODE_ENABLED: bool = True
+    CODE_SANDBOX_BWRAP: str = "bwrap"
+    CODE_SANDBOX_PYTHON: str = ""
+    CODE_SANDBOX_NODE: str = ""
+    CODE_SANDBOX_PYTHON_PACKAGES: str = ""
+    CODE_SANDBOX_UID: int = 65534
+    CODE_SANDBOX_GID: int = 65534
+    CODE_SANDBOX_TIMEOUT_SECONDS: float = 10.0
+    CODE_SANDBOX_MEMORY_MB: int = 256
+    CODE_SANDBOX_OUTPUT_BYTES: int = 4 * 1024 * 1024
+    CODE_SANDBOX_MAX_TASKS: int = 64
+    CODE_SANDBOX_SCRATCH_MB: int = 32
     WORKFLOW_HTTP_ALLOW_PRIVATE: bool = False
     MCP_ALLOW_PRIVATE: bool = False
     MCP_ALLOW_LOOPBACK: bool = False
@@ -95,6 +115,7 @@ class Config:
         mapping["PROPAGATE_EXCEPTIONS"] = False
         mapping["ERROR_404_HELP"] = False
         mapping["JSON_AS_ASCII"] = False
+        mapping["SOCK_SERVER_OPTIONS"] = {"max_message_size": self.MAX_CONTENT_LENGTH}
         return mapping
 
 

@@ -71,6 +71,8 @@ def error_response(exc: BaseException) -> Response:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     if body["status"] == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if isinstance(exc, AppError):
+        response.headers.update(exc.headers())
     if isinstance(exc, HTTPException) and exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response

@@ -278,7 +278,9 @@ def main() -> None:
         settings = stack.enter_context(bench_world())
         code = create_app_code(settings)
         upstream = stack.enter_context(upstream_process())
-        server = stack.enter_context(LiveServer(server_env(settings, upstream, LLM_READ_TIMEOUT=60)))
+        # every simulated client fetches a passport: far beyond the default per-address limit
+        server = stack.enter_context(LiveServer(server_env(settings, upstream, LLM_READ_TIMEOUT=60,
+                                                           PASSPORT_RATE_LIMIT_PER_MINUTE=0)))
         print(f"gunicorn: 1 gevent worker at {server.url}; upstream {upstream}; {os.cpu_count()} CPUs\n")
         print_table(measure(Bench(upstream, server.url, code), args))
 

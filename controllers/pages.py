@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, make_response, render_template
+from flask import Blueprint, Response, current_app, make_response, render_template
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 PAGES = {"chat": "chat", "chatbot": "chat", "completion": "completion", "workflow": "workflow"}
 TITLES = {"chat": "Chat", "completion": "Text generator", "workflow": "Workflow"}
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
+REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
 def create_blueprint() -> Blueprint:
@@ -22,7 +23,27 @@ def create_blueprint() -> Blueprint:
                    template_folder=str(WEB_ROOT / "templates"))
     for kind in PAGES:
         bp.add_url_rule(f"/{kind}/<string:code>", endpoint=kind, view_func=show_page, defaults={"kind": kind})
+    bp.after_request(_add_security_headers)
     return bp
+
+
+def frame_ancestors(setting: str) -> str:
+    """CSP `frame-ancestors` for WEB_EMBED_ALLOW_ORIGINS: this site, plus the listed origins ("*": anyone)."""
+    origins = [o.strip() for o in setting.replace(",", " ").split() if o.strip()]
+    return "frame-ancestors *" if "*" in origins else " ".join(["frame-ancestors 'self'", *origins])
+
+
+def _add_security_headers(response: Response) -> Response:
+    """Who may frame the pages, what referrer they leak, no MIME sniffing (pages and static files)."""
+    setting = current_app.config.get("WEB_EMBED_ALLOW_ORIGINS", "")
+    policy = response.headers.get("Content-Security-Policy")
+    ancestors = frame_ancestors(setting)
+    response.headers["Content-Security-Policy"] = f"{policy}; {ancestors}" if policy else ancestors
+    if not setting.strip():  # browsers that predate frame-ancestors; it cannot name other origins
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Referrer-Policy"] = REFERRER_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def show_page(kind: str, code: str) -> Response:
@@ -33,5 +54,4 @@ def show_page(kind: str, code: str) -> Response:
     response = make_response(html)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.dsl import WORKFLOW_MODES
+from core.text import clean_tree
 
 DEFAULT_SYSTEM_PARAMETERS = {
     "image_file_size_limit": 10,
@@ -126,20 +127,24 @@ def input_variables(app_mode: str, model_config: Mapping | None, workflow: Mappi
     ]
 
 
-def validate_inputs(variables: list[InputVariable], inputs: Mapping | None) -> dict:
+def validate_inputs(variables: list[InputVariable], inputs: Mapping | None, max_text_length: int = 0) -> dict:
     """Cleaned run inputs: one entry per variable, unknown keys dropped. Raises InputError.
 
-    Strings lose NUL bytes; numbers become int/float; a missing or empty optional value
-    becomes the variable's default (as configured) or "".
+    Strings lose NUL bytes (also inside objects and lists); numbers become int/float; a missing or empty
+    optional value becomes the variable's default (as configured) or "". A positive ``max_text_length``
+    bounds every string value, whatever its form declares.
     """
     inputs = inputs or {}
-    return {variable.variable: clean_input(variable, inputs.get(variable.variable)) for variable in variables}
+    cleaned = {variable.variable: clean_input(variable, inputs.get(variable.variable)) for variable in variables}
+    for name, value in cleaned.items():
+        if max_text_length and isinstance(value, str) and len(value) > max_text_length:
+            raise InputError(f"{name} in input form must be less than {max_text_length} characters")
+    return cleaned
 
 
 def clean_input(variable: InputVariable, value: Any) -> Any:
     """One cleaned input value for ``variable``. Raises InputError."""
-    if isinstance(value, str):
-        value = value.replace("\x00", "")
+    value = clean_tree(value)
     if value is None or value == "":
         if variable.required:
             raise InputError(f"{variable.variable} is required in input form")

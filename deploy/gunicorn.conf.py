@@ -2,7 +2,8 @@
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:5001")
-worker_class = "gevent"
+# gevent, with gunicorn's own 400/414/431 answers as JSON {"code", "message", "status"}
+worker_class = "api.gunicorn_worker.JsonErrorGeventWorker"
 workers = int(os.environ.get("SERVER_WORKER_AMOUNT", "1"))
 worker_connections = int(os.environ.get("SERVER_WORKER_CONNECTIONS", "1000"))
 # Long-lived SSE responses: a worker must not be killed while it streams.

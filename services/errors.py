@@ -20,6 +20,10 @@ class AppError(Exception):
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "status": self.status, **self.extra}
 
+    def headers(self) -> dict[str, str]:
+        """Response headers that go with this error."""
+        return {}
+
 
 class Unauthorized(AppError):
     code, status, message = "unauthorized", 401, "Unauthorized."
@@ -43,6 +47,13 @@ class InvalidParam(AppError):
 
 class TooManyRequests(AppError):
     code, status, message = "too_many_requests", 429, "Too many requests. Please try again later."
+
+    def __init__(self, message: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 class AppUnavailable(AppError):

@@ -6,13 +6,20 @@ import uuid
 from dataclasses import dataclass
 
 import jwt
+import redis
+from sqlalchemy.dialects import postgresql, sqlite
 
 from api.extensions import db
 from models import App, EndUser, Site
-from services.errors import BadRequest, NotFound, Unauthorized
+from models.base import new_id
+from services.errors import BadRequest, InvalidParam, NotFound, TooManyRequests, Unauthorized
 
 ALGORITHM = "HS256"
 SUBJECT = "Web API Passport"
+# end users named by `user_id` get a stable id derived from the app and that name
+END_USER_NAMESPACE = uuid.UUID("6f1f2d4e-4c0b-4f39-9d0e-2f7f8a1b5c3d")
+RATE_WINDOW_SECONDS = 60
+USER_ID_MAX_LENGTH = 255  # end_users.session_id
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,27 @@ def decode(secret: str, token: str) -> dict:
         raise Unauthorized("Invalid token.") from None
 
 
+def limit_issue_rate(client: redis.Redis, client_ip: str, per_minute: int) -> None:
+    """Count one passport request from `client_ip`. Raises TooManyRequests (with retry_after) past `per_minute`.
+
+    A fixed one-minute window per address in Redis; `per_minute` 0 turns the limit off.
+    """
+    if per_minute <= 0:
+        return
+    now = time.time()
+    key = f"passport_rate:{client_ip}:{int(now // RATE_WINDOW_SECONDS)}"
+    pipe = client.pipeline()
+    pipe.incr(key)
+    pipe.expire(key, RATE_WINDOW_SECONDS * 2)
+    count, _ = pipe.execute()
+    if count > per_minute:
+        retry_after = RATE_WINDOW_SECONDS - int(now % RATE_WINDOW_SECONDS)
+        raise TooManyRequests(f"Too many passport requests from this address; at most {per_minute} per minute.",
+                              retry_after=retry_after)
+
+
 def issue_passport(secret: str, app_code: str | None, user_id: str | None, ttl_seconds: int = 0) -> str:
-    """Issue a passport for the public site `app_code`, creating the end user as needed.
+    """Issue a passport for the public site `app_code`. Writes nothing: the end user row comes at first use.
 
     Raises Unauthorized (no code) or NotFound (unknown/disabled site or app).
     """
@@ -55,22 +81,36 @@ def issue_passport(secret: str, app_code: str | None, user_id: str | None, ttl_s
     app = db.session.get(App, site.app_id) if site else None
     if app is None or not app.is_available:
         raise NotFound()
-    end_user = _find_or_create_end_user(app.id, user_id)
-    claims = {"iss": app.id, "sub": SUBJECT, "app_id": app.id, "app_code": app_code, "end_user_id": end_user.id}
+    end_user_id, session_id = _end_user_identity(app.id, user_id)
+    claims = {"iss": app.id, "sub": SUBJECT, "app_id": app.id, "app_code": app_code, "end_user_id": end_user_id,
+              "session_id": session_id}
     return encode(secret, claims, ttl_seconds)
 
 
-def _find_or_create_end_user(app_id: str, session_id: str | None) -> EndUser:
-    if session_id:
-        found = db.session.execute(
-            db.select(EndUser).filter_by(app_id=app_id, session_id=session_id).limit(1)
-        ).scalar_one_or_none()
-        if found:
-            return found
-    end_user = EndUser(app_id=app_id, session_id=session_id or str(uuid.uuid4()), type="browser", is_anonymous=True)
-    db.session.add(end_user)
+def _end_user_identity(app_id: str, user_id: str | None) -> tuple[str, str]:
+    """(end user id, session id): a fresh anonymous one, or the stable one `user_id` names. Raises InvalidParam."""
+    if not user_id:
+        fresh = new_id()
+        return fresh, fresh
+    if len(user_id) > USER_ID_MAX_LENGTH or "\x00" in user_id:
+        raise InvalidParam(f"user_id: must be at most {USER_ID_MAX_LENGTH} characters, without NUL.",
+                           params="user_id")
+    found = db.session.execute(db.select(EndUser.id).filter_by(app_id=app_id, session_id=user_id)
+                               .order_by(EndUser.created_at).limit(1)).scalar_one_or_none()
+    return found or str(uuid.uuid5(END_USER_NAMESPACE, f"{app_id}:{user_id}")), user_id
+
+
+def _end_user_for(app_id: str, claims: dict) -> EndUser | None:
+    """The passport's end user, inserted on first use (idempotent: parallel first uses leave one row)."""
+    end_user = db.session.get(EndUser, claims["end_user_id"])
+    if end_user is not None or not claims.get("session_id"):
+        return end_user
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(EndUser).values(
+        id=claims["end_user_id"], app_id=app_id, session_id=str(claims["session_id"]), type="browser",
+        is_anonymous=True).on_conflict_do_nothing(index_elements=["id"]))
     db.session.commit()
-    return end_user
+    return db.session.get(EndUser, claims["end_user_id"])
 
 
 def resolve_passport(secret: str, token: str | None, header_app_code: str | None) -> WebCaller:
@@ -90,7 +130,7 @@ def resolve_passport(secret: str, token: str | None, header_app_code: str | None
     site = _site_for(claims.get("app_code"))
     if not app.enable_site:
         raise BadRequest("Site is disabled.")
-    end_user = db.session.get(EndUser, claims["end_user_id"])
+    end_user = _end_user_for(app.id, claims)
     if end_user is None or end_user.app_id != app.id:
         raise NotFound()
     return WebCaller(app=app, site=site, end_user=end_user)

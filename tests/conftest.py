@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from api.app import create_app
 from api.config import Config
 from api.extensions import db, get_redis
+from tests.support.fake_openai import FakeOpenAI
 
 BACKEND = os.environ.get("TEST_BACKEND", "postgres")
 PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -127,6 +128,13 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
+def upstream():
+    """A loopback OpenAI-wire upstream (modules with a fixture of the same name use theirs)."""
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -134,3 +142,16 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def sandbox_packages() -> str:
+    """A CODE_SANDBOX_PYTHON_PACKAGES folder holding requests and json_repair (real Dify exports import them).
+
+    `make test` fills TEST_SANDBOX_PACKAGES with `flask sandbox install` before the run, so the tests
+    themselves need no package index; the folder must be readable by the sandbox's unprivileged uid.
+    """
+    folder = os.environ.get("TEST_SANDBOX_PACKAGES", "/tmp/llm-web-api-sandbox-test-packages")
+    if not folder or not (Path(folder) / "json_repair").is_dir():
+        pytest.fail("TEST_SANDBOX_PACKAGES holds no json_repair: run `make sandbox-test-packages` (make test does)")
+    return folder

@@ -55,11 +55,14 @@ def end_user_id(token: str) -> str:
 
 
 def passport(client, code: str, user_id: str | None = None) -> str:
-    """Fetch a passport for app `code` the way the front end does."""
+    """Fetch a passport for app `code` and use it once, the way the front end does (its end user row then exists)."""
     query = {"user_id": user_id} if user_id else {}
     response = client.get("/api/passport", headers={"X-App-Code": code}, query_string=query)
     assert response.status_code == 200, response.get_json()
-    return response.get_json()["access_token"]
+    token = response.get_json()["access_token"]
+    first_use = client.get("/api/site", headers=auth_headers(code, token))
+    assert first_use.status_code == 200, first_use.get_json()
+    return token
 
 
 def auth_headers(code: str, token: str) -> dict[str, str]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 from uuid import UUID
 
-from flask import request
+from flask import current_app, request
 from pydantic import BaseModel, BeforeValidator, Field
-from werkzeug.exceptions import BadRequest
 
 from api.errors import INVALID_JSON_MESSAGE
+from api.limits import parse_json
+from services.errors import BadRequest
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,10 +30,16 @@ def id_or_none(value: UUID | None) -> str | None:
 
 
 def json_body(model: type[M], *, allow_empty: bool = False) -> M:
-    """Validate the JSON body against `model`. An empty or invalid body is a 400 bad_request."""
-    data = request.get_json(silent=True)
-    if data is None and allow_empty and not request.get_data():
-        data = {}
+    """Validate the JSON body against `model`.
+
+    An empty or invalid body is a 400 bad_request; one over MAX_CONTENT_LENGTH a 413; one nested deeper
+    than MAX_JSON_DEPTH or holding unpaired surrogates a 400 invalid_param naming the field.
+    """
+    raw = request.get_data(cache=True)
+    if not raw or not request.is_json:
+        data = {} if allow_empty and not raw else None
+    else:
+        data = parse_json(raw, current_app.config["MAX_JSON_DEPTH"])
     if not isinstance(data, dict):
         raise BadRequest(INVALID_JSON_MESSAGE)
     return model.model_validate(data)

@@ -11,15 +11,13 @@ from controllers.web import app_info, conversation, generation, message, passpor
 
 CORS_HEADERS = ["Content-Type", "X-App-Code", "X-App-Passport", "Authorization", "X-CSRF-Token", "Last-Event-ID"]
 CORS_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH"]
-CORS_EXPOSED = ["X-Version", "X-Env", "X-Trace-Id"]
+CORS_EXPOSED = ["X-Version", "X-Env", "X-Trace-Id", "Retry-After"]
 
 
 def create_blueprint(config: Any) -> Blueprint:
     """Build the web blueprint with its resources and CORS policy (spec §0)."""
     bp = Blueprint("web", __name__, url_prefix="/api")
-    origins = [o.strip() for o in config["WEB_API_CORS_ALLOW_ORIGINS"].split(",") if o.strip()]
-    CORS(bp, resources={r"/*": {"origins": origins}}, supports_credentials=True, allow_headers=CORS_HEADERS,
-         methods=CORS_METHODS, expose_headers=CORS_EXPOSED)
+    _add_cors(bp, config["WEB_API_CORS_ALLOW_ORIGINS"])
     api = ExternalApi(bp)
     api.add_resource(passport.PassportResource, "/passport")
     api.add_resource(passport.AccessModeResource, "/webapp/access-mode")
@@ -49,3 +47,15 @@ def create_blueprint(config: Any) -> Blueprint:
     api.add_resource(saved_message.SavedMessageListResource, "/saved-messages")
     api.add_resource(saved_message.SavedMessageResource, "/saved-messages/<uuid:message_id>")
     return bp
+
+
+def _add_cors(bp: Blueprint, setting: str) -> None:
+    """CORS for `setting` (comma-separated origins, or "*").
+
+    "*" answers `Access-Control-Allow-Origin: *` without credentials: the passport travels in headers, so any
+    site may call the API but none rides on a browser's cookies. Listed origins are reflected with credentials.
+    """
+    origins = [o.strip() for o in setting.split(",") if o.strip()]
+    is_wildcard = "*" in origins
+    CORS(bp, resources={r"/*": {"origins": "*" if is_wildcard else origins}}, supports_credentials=not is_wildcard,
+         send_wildcard=is_wildcard, allow_headers=CORS_HEADERS, methods=CORS_METHODS, expose_headers=CORS_EXPOSED)

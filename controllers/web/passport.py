@@ -4,12 +4,15 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_restful import Resource
 
+from api.extensions import get_redis
 from controllers.common.auth import read_passport
 from services import passport_service
 
 
 class PassportResource(Resource):
     def get(self):
+        passport_service.limit_issue_rate(get_redis(), request.remote_addr or "unknown",
+                                          current_app.config["PASSPORT_RATE_LIMIT_PER_MINUTE"])
         token = passport_service.issue_passport(
             current_app.config["SECRET_KEY"], request.headers.get("X-App-Code"),
             request.args.get("user_id") or None, current_app.config["PASSPORT_TTL_SECONDS"])

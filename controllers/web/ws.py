@@ -16,6 +16,7 @@ from simple_websocket import ConnectionClosed
 
 from api.errors import UNAVAILABLE_ERRORS, error_body
 from api.extensions import get_queue, get_redis, get_stream_redis
+from api.limits import parse_json
 from controllers.common.auth import read_passport
 from controllers.web.generation import ChatPayload, CompletionPayload, run_request
 from controllers.web.workflow import WorkflowRunPayload
@@ -66,7 +67,7 @@ class WsSession:
     def handle(self, raw: str | bytes) -> None:
         """Dispatch one client frame; a bad frame gets an error event, the socket stays open."""
         try:
-            message = json.loads(raw)
+            message = parse_json(raw, self.app.config["MAX_JSON_DEPTH"])
             if not isinstance(message, dict):
                 raise InvalidParam("A frame must be a JSON object.")
             self._dispatch(message.pop("type", None), message)

@@ -19,8 +19,8 @@ from core.mcp.errors import (
     McpTimeout,
     McpUrlRefused,
 )
+from core.mcp.http import check_url
 from core.mcp.session import McpClient, McpSession
-from core.mcp.ssrf import check_url
 from core.mcp.types import ToolResult
 
 __all__ = [

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.netguard import Policy
+
 TRANSPORTS = ("auto", "streamable", "sse")
 STREAMABLE_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26")  # newest first: the first is offered
 SSE_VERSIONS = STREAMABLE_VERSIONS + ("2024-11-05",)
@@ -17,7 +19,7 @@ class ServerConfig:
     ``timeout``: default seconds per request (and for connecting). ``sse_read_timeout``: seconds of
     silence tolerated on long-lived streams (the GET listen stream, the legacy SSE stream).
     ``headers`` are sent on every HTTP request (e.g. ``Authorization``). ``allow_private`` and
-    ``allow_loopback`` relax the SSRF guard (:func:`core.mcp.ssrf.check_url`).
+    ``allow_loopback`` relax the SSRF guard (:mod:`core.netguard`) for every request of the session.
     """
 
     url: str
@@ -33,6 +35,11 @@ class ServerConfig:
             raise ValueError(f"transport must be one of {TRANSPORTS}, not {self.transport!r}")
         if self.timeout <= 0 or self.sse_read_timeout <= 0:
             raise ValueError("timeouts must be positive")
+
+    @property
+    def policy(self) -> Policy:
+        """The outbound-address policy of this server's requests."""
+        return Policy(allow_private=self.allow_private, allow_loopback=self.allow_loopback)
 
     @property
     def connect_timeout(self) -> float:

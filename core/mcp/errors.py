@@ -51,7 +51,7 @@ class McpTimeout(McpClientError):
 
 
 class McpUrlRefused(McpClientError):
-    """The server URL is not allowed: non-http(s) scheme, or a private/loopback/link-local address."""
+    """A URL is not allowed: malformed, not http(s), or (resolving to) an address the guard denies."""
 
     default_message = "This MCP server URL is not allowed."
 

@@ -1,4 +1,4 @@
-"""HTTP plumbing shared by the MCP transports: encoding, error translation, stream abort."""
+"""HTTP plumbing shared by the MCP transports: encoding, error translation, stream abort, URL check."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,8 @@ from typing import Any, Iterator
 
 import requests
 
-from core.mcp.errors import McpConnectionError, McpProtocolError, McpTimeout
+from core import netguard
+from core.mcp.errors import McpConnectionError, McpProtocolError, McpTimeout, McpUrlRefused
 
 JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
@@ -56,11 +57,27 @@ def status_error(response: requests.Response, what: str) -> McpConnectionError:
                               status=response.status_code)
 
 
+def check_url(url: str, allow_private: bool = False, allow_loopback: bool = False,
+              resolver: netguard.Resolver | None = None) -> None:
+    """Raise McpUrlRefused unless ``url`` is a well-formed http(s) URL whose every address is allowed.
+
+    Private and link-local addresses need ``allow_private``, loopback ones ``allow_loopback``; the rest
+    of :mod:`core.netguard.policy`'s deny-list is never allowed. Raises McpConnectionError when the host
+    does not resolve.
+    """
+    with translating("checking the server URL"):
+        netguard.Guard(netguard.Policy(allow_private, allow_loopback), resolver).check(url)
+
+
 @contextmanager
 def translating(what: str) -> Iterator[None]:
-    """Turn ``requests`` failures into McpTimeout (read timeout) or McpConnectionError."""
+    """Turn guard refusals into McpUrlRefused, ``requests`` failures into McpTimeout or McpConnectionError."""
     try:
         yield
+    except (netguard.UrlRefused, netguard.AddressRefused) as exc:
+        raise McpUrlRefused(str(exc)) from exc
+    except netguard.NetguardError as exc:  # unresolvable host, unsafe configured header
+        raise McpConnectionError(str(exc)) from exc
     except requests.ConnectTimeout as exc:
         raise McpConnectionError(f"Timed out connecting to the MCP server ({what}).") from exc
     except requests.ReadTimeout as exc:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 
+from core import netguard
 from core.mcp import http
 from core.mcp.config import SSE_VERSIONS, ServerConfig
 from core.mcp.errors import McpClientError, McpConnectionError, McpProtocolError
@@ -142,5 +143,8 @@ class SseTransport:
 
 
 def _origin(url: str) -> tuple:
-    parts = urlsplit(url)
-    return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        target = netguard.parse_url(url)
+    except netguard.UrlRefused as exc:
+        raise McpProtocolError(f"The MCP server announced an unusable endpoint: {exc}") from exc
+    return target.scheme, target.host, target.port

@@ -9,8 +9,8 @@ import logging
 import threading
 from typing import Any, Callable
 
-import requests
-
+from core import netguard
+from core.mcp import http
 from core.mcp.config import CLIENT_INFO, STREAMABLE_VERSIONS, ServerConfig
 from core.mcp.errors import (
     McpClientError,
@@ -22,7 +22,6 @@ from core.mcp.errors import (
 )
 from core.mcp.legacy_sse import SseTransport
 from core.mcp.router import Handlers, MessageRouter, ProgressCallback, RequestHandler
-from core.mcp.ssrf import check_url
 from core.mcp.streamable import StreamableHttpTransport
 from core.mcp.types import ToolResult
 
@@ -38,20 +37,21 @@ class McpSession:
     Callbacks: ``on_progress(params)`` (progress no call claimed), ``on_log(params)``
     (``notifications/message``), ``on_notification(method, params)`` (any other notification);
     ``request_handlers`` answers extra server->client requests. ``listen=True`` opens the Streamable
-    HTTP GET stream for server-initiated messages. Safe to share between threads/greenlets.
+    HTTP GET stream for server-initiated messages. Every HTTP request goes through ``guard`` (default:
+    one built from the config's allow flags). Safe to share between threads/greenlets.
     """
 
     def __init__(self, config: ServerConfig, *, on_progress: Callable[[dict], None] | None = None,
                  on_log: Callable[[dict], None] | None = None,
                  on_notification: Callable[[str, dict], None] | None = None,
                  request_handlers: dict[str, RequestHandler] | None = None, listen: bool = False,
-                 client_info: dict | None = None, http: requests.Session | None = None):
+                 client_info: dict | None = None, guard: netguard.Guard | None = None):
         self.config = config
         self.router = MessageRouter(Handlers(on_progress, on_log, on_notification, dict(request_handlers or {})))
         self.listen = listen
         self.client_info = client_info or CLIENT_INFO
-        self._http = http or requests.Session()
-        self._owns_http = http is None
+        self._guard = guard or netguard.Guard(config.policy)
+        self._http = netguard.session(self._guard)
         self._transport: StreamableHttpTransport | SseTransport | None = None
         self._init_result: dict = {}
         self._ids = itertools.count(1)
@@ -107,7 +107,8 @@ class McpSession:
         """
         if self._transport is not None:
             return self._init_result
-        check_url(self.config.url, self.config.allow_private, self.config.allow_loopback)
+        with http.translating("checking the server URL"):
+            self._guard.check(self.config.url)
         if self.config.transport != "sse":
             try:
                 return self._handshake(StreamableHttpTransport(self.config, self._http, self.router))
@@ -200,8 +201,7 @@ class McpSession:
         transport, self._transport = self._transport, None
         if transport is not None:
             transport.close()
-        if self._owns_http:
-            self._http.close()
+        self._http.close()
 
     def wait_listening(self, timeout: float) -> bool:
         """True once server-initiated messages can arrive (the GET stream is open, or the legacy SSE stream)."""

@@ -104,9 +104,11 @@ class StreamableHttpTransport:
             return
         try:
             timeout = (self.config.connect_timeout, min(self.config.timeout, 5.0))
-            self.http.delete(self.config.url, headers=self.headers(), timeout=timeout, allow_redirects=False).close()
-        except requests.RequestException as exc:
-            log.debug("MCP: DELETE of session failed: %s", exc)
+            with http.translating("DELETE"):
+                self.http.delete(self.config.url, headers=self.headers(), timeout=timeout,
+                                 allow_redirects=False).close()
+        except McpClientError as exc:
+            log.debug("MCP: DELETE of session failed: %s", exc.message)
         self.session_id = None
 
     def get_stream(self, last_event_id: str | None, read_timeout: float) -> requests.Response | None:

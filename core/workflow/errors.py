@@ -1,4 +1,5 @@
 """Exceptions raised inside the workflow engine (never part of the wire contract)."""
+from core.text import clean_text
 
 
 class WorkflowError(Exception):
@@ -9,6 +10,7 @@ class NodeError(Exception):
     """A node failed; ``error_type`` names the kind of failure (shown as Dify's ``error_type``)."""
 
     def __init__(self, message: str, error_type: str = "NodeError"):
+        message = clean_text(message)  # error texts are stored and streamed like outputs
         super().__init__(message)
         self.message = message
         self.error_type = error_type

@@ -4,6 +4,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from core.text import clean_tree
 from core.workflow.errors import NodeError, RunAborted
 from core.workflow.graph import FAIL_BRANCH, node_title, node_type
 from core.workflow.node_api import NodeResult, NodeRun
@@ -78,11 +79,18 @@ def _call(run: NodeRun) -> NodeResult:
     if executor is None:
         raise NodeError(f"Unsupported node type '{run.type}'", "UnsupportedNodeType")
     try:
-        return executor(run)
+        return _cleaned(executor(run))
     except (NodeError, RunAborted):
         raise
     except Exception as exc:  # a bug or malformed node data: fail this node, not the worker
         raise NodeError(f"{type(exc).__name__}: {exc}", type(exc).__name__) from exc
+
+
+def _cleaned(result: NodeResult) -> NodeResult:
+    """The result with text the database can store (no NUL, no unpaired surrogates) in what is kept."""
+    result.outputs, result.inputs = clean_tree(result.outputs), clean_tree(result.inputs)
+    result.process_data = clean_tree(result.process_data)
+    return result
 
 
 def _apply_strategy(run: NodeRun, result: NodeResult | None, failure: Exception | None) -> tuple:

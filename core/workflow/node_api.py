@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from core.text import clean_text
 from core.workflow.graph import DEFAULT_HANDLE, node_title, node_type
 from core.workflow.state import CancelScope, RunState
 from core.workflow.variables import VariablePool
@@ -77,7 +78,7 @@ class NodeRun:
     def stream_chunk(self, output: str, text: str) -> None:
         """Offer a streamed piece of output ``output`` (e.g. an LLM's "text") to answer/end streaming."""
         if self._stream is not None and text:
-            self._stream(self.node_id, output, text)
+            self._stream(self.node_id, output, clean_text(text))
 
     def run_round(self, index: int, item: Any, scope: CancelScope, streaming: bool) -> VariablePool:
         """Run this iteration node's body once for ``item``; returns the round's pool. Raises NodeError."""

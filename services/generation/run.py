@@ -11,6 +11,7 @@ import redis
 
 from core.llm import ChatStream, Delta, LLMError, ProviderSettings, stream_chat
 from core.task_channel import TaskChannel
+from core.text import clean_text
 from services.generation import agent, cache, live_runs, persist, rate_limit, task_registry
 from services.generation.events import Envelope
 
@@ -131,6 +132,7 @@ class GenerationRun:
                 yield delta
 
     def _emit(self, text: str) -> None:
+        text = clean_text(text)  # the answer is stored: PostgreSQL refuses NUL, UTF-8 lone surrogates
         self._chunks.append(text)
         self.channel.publish(self.spec.envelope.message(text))
 

@@ -41,7 +41,8 @@ def prepare_completion(app: App, end_user: EndUser, req: RunRequest, config: Map
     """Validate a completion request, take a concurrency slot and create the message row."""
     if app.mode != "completion":
         raise NotCompletionApp()
-    inputs = validated_inputs(app, req.inputs)
+    inputs = validated_inputs(app, req.inputs, config)
+    req.query = clean_query(req.query, config["QUERY_MAX_LENGTH"], required=False)
     model_config = app.model_config or {}
     messages = prompt.completion_messages(model_config.get("pre_prompt", ""), inputs, req.query)
     key = None
@@ -61,7 +62,7 @@ def prepare_more_like_this(app: App, end_user: EndUser, message_id: str, config:
     original = message_service.get_message(app.id, end_user.id, message_id)
     if not ((app.model_config or {}).get("more_like_this") or {}).get("enabled"):
         raise AppMoreLikeThisDisabled()
-    inputs = validated_inputs(app, original.inputs)
+    inputs = validated_inputs(app, original.inputs, config)
     messages = prompt.completion_messages((app.model_config or {}).get("pre_prompt", ""), inputs, original.query)
     req = RunRequest(inputs=inputs, query=original.query)
     return _create_run(app, end_user, req, config, client, inputs, messages, None, None)
@@ -72,22 +73,30 @@ def prepare_chat(app: App, end_user: EndUser, req: RunRequest, config: Mapping[s
     """Validate a chat request, take a slot, create the conversation (if new) and the message."""
     if not app.is_chat_family:
         raise NotChatApp()
-    query = req.query.replace("\x00", "").strip()
-    if not query:
-        raise InvalidParam("query is required")
-    req.query = query
+    req.query = clean_query(req.query, config["QUERY_MAX_LENGTH"], required=True)
     conversation = get_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
-    inputs = conversation.inputs if conversation else validated_inputs(app, req.inputs)
+    inputs = conversation.inputs if conversation else validated_inputs(app, req.inputs, config)
     pre_prompt = (app.model_config or {}).get("pre_prompt", "")
     return _create_run(app, end_user, req, config, client, inputs, pre_prompt, conversation, None)
 
 
-def validated_inputs(app: App, inputs: dict[str, Any]) -> dict[str, Any]:
-    """`inputs` checked against the app's input form. Raises InvalidParam with the form's wording."""
+def validated_inputs(app: App, inputs: dict[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    """`inputs` checked against the app's input form and INPUT_MAX_LENGTH. Raises InvalidParam."""
+    variables = input_variables(app.mode, app.model_config, app.workflow)
     try:
-        return validate_inputs(input_variables(app.mode, app.model_config, app.workflow), inputs)
+        return validate_inputs(variables, inputs, int(config["INPUT_MAX_LENGTH"]))
     except InputError as exc:
         raise InvalidParam(exc.message) from None
+
+
+def clean_query(query: str, max_length: int, *, required: bool) -> str:
+    """`query` without NUL characters and surrounding blanks. Raises InvalidParam (missing, too long)."""
+    query = query.replace("\x00", "").strip()
+    if required and not query:
+        raise InvalidParam("query is required")
+    if max_length and len(query) > max_length:
+        raise InvalidParam(f"query: must be at most {max_length} characters.", params="query")
+    return query
 
 
 def _create_run(app, end_user, req, config, client, inputs, prompt_or_messages, conversation, key) -> RunSpec:

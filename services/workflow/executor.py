@@ -12,7 +12,7 @@ from models import App, Conversation, EndUser, WorkflowRun, to_timestamp
 from services import mcp_service
 from services.generation import rate_limit, task_registry
 from services.llm_settings import provider_settings
-from services.workflow import persist
+from services.workflow import code_sandbox, persist
 from services.workflow.events import WorkflowEnvelope, envelope_for
 from services.workflow.liveness import Heartbeat
 
@@ -66,7 +66,8 @@ def _execute(run, app, end_user, channel, envelope, stop, config) -> None:
                      call_tool=lambda provider, tool, args: mcp_service.call_tool(mcp_servers, config, provider,
                                                                                   tool, args),
                      http_allow_private=bool(config["WORKFLOW_HTTP_ALLOW_PRIVATE"]),
-                     code_enabled=bool(config["WORKFLOW_CODE_ENABLED"]), mode=app.mode,
+                     code_enabled=bool(config["WORKFLOW_CODE_ENABLED"]), code_sandbox=code_sandbox.settings(config),
+                     limits=code_sandbox.limits(config), mode=app.mode,
                      conversation_variables=persist.conversation_variables(app, conversation),
                      environment_variables=persist.environment_variables(app))
 

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from api.extensions import db
+from core.text import clean_tree
 from models import App, Conversation, Message, WorkflowNodeExecution, WorkflowRun, utcnow
 
 RUN_STATUS_TO_MESSAGE = {"succeeded": "normal", "partial-succeeded": "normal", "stopped": "stopped",
@@ -29,16 +30,19 @@ def message_query(run: WorkflowRun) -> str:
 
 
 def store_result(run: WorkflowRun, result: Any, conversation: Conversation | None) -> None:
-    """Write the run, its node executions, and for chatflows the message and conversation variables."""
-    run.status, run.outputs, run.error = result.status, result.outputs, result.error
+    """Write the run, its node executions, and for chatflows the message and conversation variables.
+
+    Text goes through `clean_tree` on the way in: PostgreSQL refuses NUL characters in text and JSONB.
+    """
+    run.status, run.outputs, run.error = result.status, clean_tree(result.outputs), clean_tree(result.error)
     run.elapsed_time, run.total_tokens, run.total_steps = result.elapsed_time, result.total_tokens, result.total_steps
     run.exceptions_count, run.finished_at = result.exceptions_count, utcnow()
     for execution in result.node_executions:
-        db.session.add(_node_row(run.id, execution))
+        db.session.add(_node_row(run.id, clean_tree(execution)))
     if run.message_id:
         _store_message(run, result)
     if conversation is not None:
-        conversation.variables = dict(result.conversation_variables or {})
+        conversation.variables = clean_tree(dict(result.conversation_variables or {}))
         conversation.updated_at = utcnow()
         conversation.dialogue_count = (conversation.dialogue_count or 0) + 1
     db.session.commit()
@@ -62,9 +66,9 @@ def _store_message(run: WorkflowRun, result: Any) -> None:
     message = db.session.get(Message, run.message_id)
     if message is None:
         return
-    message.answer = result.answer
+    message.answer = clean_tree(result.answer)
     message.status = RUN_STATUS_TO_MESSAGE.get(result.status, "normal")
-    message.error = result.error
+    message.error = clean_tree(result.error)
     message.answer_tokens = result.total_tokens
     message.message_metadata = {"usage": {"total_tokens": result.total_tokens}, "retriever_resources": []}
 

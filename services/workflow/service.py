@@ -15,9 +15,9 @@ from core.task_channel import TERMINAL_EVENTS, WORKFLOW_TERMINAL_EVENTS, replay
 from jobs.workflow import run_workflow
 from models import App, Conversation, EndUser, Message, WorkflowRun
 from services.conversation_service import get_conversation
-from services.errors import AppUnavailable, InvalidParam, NotWorkflowApp, RunFailed
+from services.errors import AppUnavailable, NotWorkflowApp, RunFailed
 from services.generation import rate_limit, task_registry
-from services.generation.service import RunRequest, short_name, validated_inputs
+from services.generation.service import RunRequest, clean_query, short_name, validated_inputs
 from services.generation.stream_service import require_replayable
 from services.workflow import liveness, persist
 from services.workflow.events import WorkflowEnvelope, envelope_for
@@ -39,18 +39,16 @@ def start_workflow(app: App, end_user: EndUser, inputs: dict[str, Any], config: 
     """Validate and enqueue a workflow app run. Raises NotWorkflowApp, AppUnavailable, InvalidParam."""
     if app.mode != "workflow":
         raise NotWorkflowApp()
-    cleaned = _validated_inputs(app, inputs)
+    cleaned = _validated_inputs(app, inputs, config)
     return _enqueue(app, end_user, cleaned, None, None, config, client, queue)
 
 
 def start_chatflow(app: App, end_user: EndUser, req: RunRequest, config: Mapping[str, Any], client: redis.Redis,
                    queue: Queue) -> Started:
     """Validate and enqueue an advanced-chat turn: conversation (new or owned), message, run."""
-    query = req.query.replace("\x00", "").strip()
-    if not query:
-        raise InvalidParam("query is required")
+    query = clean_query(req.query, config["QUERY_MAX_LENGTH"], required=True)
     conversation = get_conversation(app.id, end_user.id, req.conversation_id) if req.conversation_id else None
-    inputs = conversation.inputs if conversation else _validated_inputs(app, req.inputs)
+    inputs = conversation.inputs if conversation else _validated_inputs(app, req.inputs, config)
     if conversation is None:
         conversation = Conversation(app_id=app.id, from_end_user_id=end_user.id, mode=app.mode,
                                     name=short_name(query), inputs=inputs)
@@ -64,10 +62,10 @@ def start_chatflow(app: App, end_user: EndUser, req: RunRequest, config: Mapping
     return _enqueue(app, end_user, inputs, conversation.id, message, config, client, queue)
 
 
-def _validated_inputs(app: App, inputs: dict[str, Any]) -> dict[str, Any]:
+def _validated_inputs(app: App, inputs: dict[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
     if not (app.workflow and (app.workflow.get("graph") or {}).get("nodes")):
         raise AppUnavailable()
-    return validated_inputs(app, inputs)
+    return validated_inputs(app, inputs, config)
 
 
 def _enqueue(app, end_user, inputs, conversation_id, message, config, client, queue) -> Started:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_app
-
 pytestmark = pytest.mark.embedded
 
 
@@ -26,14 +24,38 @@ def test_version_headers(client):
     assert response.headers["X-Version"] and response.headers["X-Env"] == "TESTING"
 
 
-def test_cors_preflight_allows_credentials_and_app_headers(app, client):
-    make_app(app)
-    response = client.options("/api/passport", headers={
-        "Origin": "https://chat.example.com", "Access-Control-Request-Method": "GET",
+def _preflight(client, origin: str):
+    return client.options("/api/passport", headers={
+        "Origin": origin, "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "X-App-Code, X-App-Passport, Authorization, X-CSRF-Token"})
-    assert response.status_code == 200
-    assert response.headers["Access-Control-Allow-Origin"] == "https://chat.example.com"
-    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def _assert_app_headers_allowed(response) -> None:
     allowed = response.headers["Access-Control-Allow-Headers"].lower()
     for header in ("x-app-code", "x-app-passport", "authorization", "x-csrf-token"):
         assert header in allowed
+
+
+def test_default_cors_allows_any_origin_without_credentials(app, client):
+    response = _preflight(client, "https://chat.example.com")
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    _assert_app_headers_allowed(response)
+    actual = client.get("/api/passport", headers={"Origin": "https://evil.example", "X-App-Code": "nope"})
+    assert actual.headers["Access-Control-Allow-Origin"] == "*" and "Access-Control-Allow-Credentials" not in \
+        actual.headers
+    assert "x-version" in actual.headers["Access-Control-Expose-Headers"].lower()
+
+
+LISTED = "https://chat.example.com, https://b.example"
+
+
+@pytest.mark.parametrize("app_overrides", [{"WEB_API_CORS_ALLOW_ORIGINS": LISTED}])
+def test_listed_origins_are_reflected_with_credentials(app, client, app_overrides):
+    response = _preflight(client, "https://chat.example.com")
+    assert response.headers["Access-Control-Allow-Origin"] == "https://chat.example.com"
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    _assert_app_headers_allowed(response)
+    other = _preflight(client, "https://evil.example")
+    assert "Access-Control-Allow-Origin" not in other.headers

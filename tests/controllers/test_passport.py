@@ -8,7 +8,7 @@ import pytest
 
 from api.extensions import db
 from models import App, EndUser, Site
-from tests.factories import auth_headers, make_app, passport
+from tests.factories import auth_headers, end_user_id, make_app, passport
 
 pytestmark = pytest.mark.embedded
 
@@ -115,13 +115,24 @@ def test_token_of_another_app_is_refused(app, client):
            "The passport was issued for another app.")
 
 
-def test_deleted_end_user(app, client):
-    code = make_app(app)["code"]
-    token = passport(client, code)
+def test_deleted_end_user_comes_back_with_the_same_id_at_the_next_call(app, client):
+    created = make_app(app)
+    token = passport(client, created["code"], user_id="carol")
     with app.app_context():
         db.session.execute(db.delete(EndUser))
         db.session.commit()
-    _error(client.get("/api/site", headers=auth_headers(code, token)), 404, "not_found")
+    assert client.get("/api/site", headers=auth_headers(created["code"], token)).status_code == 200
+    with app.app_context():
+        user = db.session.get(EndUser, end_user_id(token))
+        assert (user.app_id, user.session_id) == (created["id"], "carol")
+
+
+def test_passport_from_another_app_cannot_claim_an_end_user(app, client):
+    first, second = make_app(app, name="A"), make_app(app, name="B")
+    victim = end_user_id(passport(client, first["code"]))
+    forged = jwt.encode({"app_id": second["id"], "app_code": second["code"], "end_user_id": victim,
+                         "session_id": "x"}, app.config["SECRET_KEY"], algorithm="HS256")
+    _error(client.get("/api/site", headers=auth_headers(second["code"], forged)), 404, "not_found")
 
 
 def test_deleted_app_and_vanished_site(app, client):

@@ -162,7 +162,9 @@ def test_stop_one_of_two_runs_the_other_completes(server, replies, make_code):
     json.dumps([{"type": "ping"}]),
     json.dumps({"type": "dance"}),
     json.dumps({"type": "chat", "inputs": {}, "response_mode": "streaming"}),
-], ids=["non-json", "json-array", "unknown-type", "chat-without-query"])
+    '{"type": "chat", "query": "q", "inputs": {"x": ' + "[" * 1000 + "]" * 1000 + "}}",
+    json.dumps({"type": "chat", "inputs": {}, "query": "a\ud800"}),
+], ids=["non-json", "json-array", "unknown-type", "chat-without-query", "nested-1000-deep", "lone-surrogate"])
 def test_a_bad_frame_gets_an_error_and_the_socket_keeps_working(server, make_code, raw):
     with closing(connect(server, make_code())) as ws:
         ws.send(raw)
@@ -171,6 +173,18 @@ def test_a_bad_frame_gets_an_error_and_the_socket_keeps_working(server, make_cod
         assert error["code"] and error["message"], error
         send(ws, type="ping")
         assert receive(ws) == {"type": "pong"}
+
+
+def test_a_frame_over_max_content_length_closes_the_socket_with_1009(server, make_code):
+    ws = connect(server, make_code())
+    try:
+        send(ws, type="chat", inputs={}, query="x" * (2 * 1024 * 1024 + 1))
+        with pytest.raises(ConnectionClosed) as closed:
+            for _ in range(25):  # at most ~5 s
+                ws.receive(timeout=0.2)
+        assert closed.value.reason == 1009  # "message too big"
+    finally:
+        close_quietly(ws)
 
 
 def test_an_invalid_passport_gets_a_401_error_and_the_socket_closes(server, make_code):

@@ -117,3 +117,15 @@ def test_more_like_this_disabled_is_403(app, client, upstream):
     response = client.get(f"/api/messages/{first['id']}/more-like-this",
                           query_string={"response_mode": "blocking"}, headers=auth_headers(code, token))
     assert response.status_code == 403 and response.get_json()["code"] == "app_more_like_this_disabled"
+
+
+def test_nul_from_upstream_is_cleaned_before_streaming_and_storing(app, client, upstream):
+    upstream.script(Reply(chunks=["he\x00l", "lo \x00", "end"]))
+    code = make_app(app)["code"]
+    response = _chat(client, code, passport(client, code), "hi")
+    got = [f for f in frames([response.data]) if f.data]
+    assert got[-1].name == "message_end", [f.data for f in got]
+    answer = "".join(f.data["answer"] for f in got if f.name == "message")
+    assert answer == "hello end"
+    with app.app_context():
+        assert db.session.get(Message, got[0].data["id"]).answer == answer

@@ -35,7 +35,8 @@ class FakeMcpServer:
     """Threaded HTTP server with scripted MCP behaviour; see the module docstring."""
 
     def __init__(self, *, version: str = "2025-11-25", pages: int = 1, post_status: int | None = None,
-                 stateless: bool = False, delete_status: int = 200, endpoint: str = "messages?sid=abc"):
+                 stateless: bool = False, delete_status: int = 200, endpoint: str = "messages?sid=abc",
+                 host: str = "127.0.0.1", port: int = 0):
         self.version, self.pages, self.post_status = version, pages, post_status
         self.stateless, self.delete_status, self.endpoint = stateless, delete_status, endpoint
         self.requests: list[Seen] = []
@@ -43,14 +44,18 @@ class FakeMcpServer:
         self.session_id: str | None = None
         self.stopping = threading.Event()
         self.outbox: queue.Queue = queue.Queue()  # legacy SSE messages waiting for the stream
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
 
     @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return f"http://{self._httpd.server_address[0]}:{self.port}"
 
     @property
     def url(self) -> str:

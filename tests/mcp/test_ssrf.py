@@ -1,11 +1,14 @@
-"""The SSRF guard: schemes, private/link-local/loopback ranges, allow flags, and its use before connecting."""
+"""The SSRF guard as the MCP client uses it: allow flags, refusal before connecting, every request checked."""
 from __future__ import annotations
 
 import socket
 
 import pytest
 
-from core.mcp import McpConnectionError, McpSession, McpUrlRefused, ServerConfig, check_url
+from core.mcp import McpConnectionError, McpProtocolError, McpSession, McpUrlRefused, ServerConfig, check_url
+from tests.mcp.conftest import make_config
+from tests.mcp.fake_server import FakeMcpServer
+from tests.support import loopback_http as net
 
 
 def fake_resolver(monkeypatch, *addresses: str) -> None:
@@ -74,3 +77,60 @@ def test_session_checks_before_connecting():
     with pytest.raises(McpUrlRefused):
         session.initialize()
     session.close()
+
+
+# --- One guard for every request of a session (core.netguard) ------------------------------------------
+
+@pytest.fixture
+def loopback_pair():
+    """Servers on 127.0.0.1 and [::1] sharing one port (they record connections); no dialling out."""
+    first, second = net.servers_on_one_port("127.0.0.1", "::1")
+    with net.loopback_only(), first, second:
+        yield first, second
+
+
+@pytest.mark.parametrize("form", net.BYPASS_URLS + ["http://100.64.0.1:{port}/"])
+def test_bypass_forms_are_refused_before_connecting(loopback_pair, form):
+    v4, v6 = loopback_pair
+    session = McpSession(ServerConfig(form.format(port=v4.port) + "mcp", timeout=2))
+    with pytest.raises(McpUrlRefused):
+        session.initialize()
+    session.close()
+    assert v4.connections == 0 and v6.connections == 0
+
+
+def _rebinding_servers() -> tuple[FakeMcpServer, net.RecordingServer]:
+    """An MCP server on 127.0.0.2 (trusted) and a recorder on 127.0.0.1 with the same port."""
+    for _ in range(20):
+        server = FakeMcpServer(host=net.PUBLIC)
+        try:
+            return server, net.RecordingServer("127.0.0.1", server.port)
+        except OSError:
+            server._httpd.server_close()
+    raise RuntimeError("no port free on both addresses")
+
+
+@pytest.mark.parametrize("transport, path", [("streamable", "/mcp"), ("sse", "/prefix/sse")])
+def test_every_request_is_checked_so_dns_rebinding_never_reaches_loopback(transport, path):
+    server, internal = _rebinding_servers()
+    resolver = net.ScriptedResolver([net.PUBLIC])
+    config = ServerConfig(f"http://mcp.rebind.test:{server.port}{path}", transport=transport, timeout=5)
+    with net.loopback_only(), server, internal, McpSession(config, guard=net.trusted_guard(resolver)) as session:
+        assert session.list_tools()
+        resolver.answers = (["127.0.0.1"],)  # the name now points inside
+        with pytest.raises(McpUrlRefused, match="loopback"):
+            session.list_tools()
+    assert server.seen("initialize") and server.seen("tools/list")
+    assert internal.connections == 0
+
+
+@pytest.mark.parametrize("endpoint", ["http://evil.com\\@127.0.0.1:{port}/prefix/messages",
+                                      "http://2130706433:{port}/prefix/messages"])
+def test_legacy_endpoint_announcements_are_parsed_strictly(endpoint):
+    with net.loopback_only(), FakeMcpServer() as server:
+        server.endpoint = endpoint.format(port=server.port)
+        session = McpSession(make_config(server.sse_url, transport="sse", timeout=3))
+        with pytest.raises(McpProtocolError, match="unusable endpoint"):
+            session.initialize()
+        session.close()
+    assert not server.seen("initialize")

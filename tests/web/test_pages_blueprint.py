@@ -44,3 +44,25 @@ def test_unknown_pages_and_files_are_404(client):
     assert client.get("/agent/AbC123").status_code == 404
     assert client.get("/static/js/missing.js").status_code == 404
     assert client.get("/static/../controllers/pages.py").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/chatbot/AbC123", "/static/js/client.js"])
+def test_pages_are_same_origin_frames_only_by_default(client, path):
+    response = client.get(path)
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["Content-Security-Policy"].endswith("frame-ancestors 'self'")
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    response.close()
+
+
+@pytest.mark.parametrize("setting, ancestors", [
+    ("https://shop.example, https://help.example", "frame-ancestors 'self' https://shop.example https://help.example"),
+    ("*", "frame-ancestors *"),
+])
+def test_embedding_origins_are_configurable(client, setting, ancestors):
+    client.application.config["WEB_EMBED_ALLOW_ORIGINS"] = setting
+    response = client.get("/chatbot/AbC123")
+    policy = response.headers["Content-Security-Policy"]
+    assert policy.startswith("default-src 'self'") and policy.endswith(ancestors)
+    assert "X-Frame-Options" not in response.headers  # it cannot name other origins; frame-ancestors rules

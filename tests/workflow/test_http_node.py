@@ -4,7 +4,6 @@ import json
 import pytest
 
 from core.workflow import Limits
-from core.workflow.nodes import http_guard
 from tests.workflow.support import edge, end, graph, node, run, start
 
 
@@ -79,13 +78,6 @@ def test_private_targets_are_refused_by_default(http_server, url):
 
     assert result.status == "failed" and "is not allowed" in result.error
     assert events.finished("h")["status"] == "failed" and received == []
-
-
-def test_guarded_session_checks_the_connected_peer(http_server):
-    base, received = http_server
-    with http_guard.session(allow_private=False) as client, pytest.raises(http_guard.BlockedAddress):
-        client.get(base + "/direct", timeout=2)
-    assert received == []
 
 
 def test_read_timeout_fails_the_node(http_server):

@@ -1,6 +1,7 @@
 """Accepted DSL samples that need no model: run end to end and check outputs and events."""
 import pytest
 
+from core.workflow.sandbox import SandboxSettings
 from tests.workflow.support import load_workflow, run
 
 
@@ -75,10 +76,12 @@ def test_update_conversation_variable_in_iteration():
     assert result.outputs == {"answer": "hello there"} and result.answer == "hello there"
 
 
-def test_form_chat_login_paths(fake_llm):
+def test_form_chat_login_paths(fake_llm, sandbox_packages):
     from tests.workflow.support import settings_for
     graph = load_workflow("awesome-form-chat")["graph"]
-    common = {"mode": "advanced-chat", "environment_variables": {"login": 0}}
+    # its code node imports requests: the operator's extra packages provide it, as Dify's sandbox does
+    common = {"mode": "advanced-chat", "environment_variables": {"login": 0},
+              "code_sandbox": SandboxSettings(python_packages=sandbox_packages)}
 
     first, events = run(graph, system={"query": "hi"}, conversation_variables={"user_token": ""}, **common)
     assert first.status == "succeeded", first.error

@@ -17,7 +17,8 @@ def run(node: NodeRun) -> NodeResult:
               for v in node.data.get("variables") or [] if v.get("variable")}
     language = str(node.data.get("code_language") or "python3")
     try:
-        result = run_code(language, str(node.data.get("code") or ""), inputs, node.limits, node.cancelled)
+        result = run_code(language, str(node.data.get("code") or ""), inputs, node.limits, node.cancelled,
+                          node.ctx.code_sandbox)
     except SandboxCancelled:
         node.checkpoint()
         raise NodeError("Code execution was cancelled", "CodeCancelled")

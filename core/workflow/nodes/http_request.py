@@ -1,31 +1,37 @@
-"""http-request: one HTTP call with templated URL, headers, params, body and authorization."""
+"""http-request: one HTTP call with templated URL, headers, params, body and authorization.
+
+Every request (and redirect hop) goes through :mod:`core.netguard`. Key/value fields are split into
+lines *before* their templates are rendered, so an end user's line break stays inside its value, and a
+header or query parameter whose rendered text holds CR, LF or NUL fails the node before anything is sent.
+"""
 import base64
+import re
 import time
 
 import requests
 
+from core import netguard
 from core.workflow.errors import NodeError
 from core.workflow.node_api import NodeResult, NodeRun
-from core.workflow.nodes import http_guard
 
 _CHUNK = 65536
 _ERROR_TYPE = "HttpRequestNodeError"
+_BREAKING = re.compile(r"[\r\n\x00]")
+_REFUSAL_TYPES = {netguard.UrlRefused: "InvalidURLError", netguard.AddressRefused: "BlockedAddress"}
 
 
 def run(node: NodeRun) -> NodeResult:
     """Outputs ``status_code``, ``body`` (text), ``headers`` and ``files`` ([]). Raises NodeError."""
     request = build_request(node)
-    if not node.ctx.http_allow_private:
-        _guard(request["url"])
     connect, read = _timeouts(node)
-    with http_guard.session(node.ctx.http_allow_private) as client:
+    verify = node.data.get("ssl_verify", True) is not False
+    with netguard.session(guard_for(node)) as client:
         try:
-            verify = node.data.get("ssl_verify", True) is not False
             response = client.request(**request, timeout=(connect, read), stream=True, verify=verify)
             with response:
                 body = _read_body(node, response, time.monotonic() + connect + read)
-        except http_guard.BlockedAddress as exc:
-            raise NodeError(str(exc), "BlockedAddress") from exc
+        except netguard.NetguardError as exc:
+            raise NodeError(str(exc), _REFUSAL_TYPES.get(type(exc), _ERROR_TYPE)) from exc
         except requests.RequestException as exc:
             raise NodeError(f"HTTP request failed: {exc}", _ERROR_TYPE) from exc
     outputs = {"status_code": response.status_code, "body": _decode(response, body),
@@ -33,24 +39,56 @@ def run(node: NodeRun) -> NodeResult:
     return NodeResult(outputs=outputs, process_data={"request": _describe(request, node.data)})
 
 
+def guard_for(node: NodeRun) -> netguard.Guard:
+    """The run's injected guard, else one allowing private and loopback targets iff ``http_allow_private``."""
+    if node.ctx.http_guard is not None:
+        return node.ctx.http_guard
+    allow = node.ctx.http_allow_private
+    return netguard.Guard(netguard.Policy(allow_private=allow, allow_loopback=allow))
+
+
 def build_request(node: NodeRun) -> dict:
-    """Keyword arguments for ``requests.Session.request`` from the node's data (templates rendered)."""
+    """Keyword arguments for ``requests.Session.request`` from the node's data. Raises NodeError."""
     data = node.data
-    headers = dict(parse_pairs(node.render(data.get("headers"))))
+    headers = dict(template_pairs(node, data.get("headers")))
     headers.update(_auth_headers(node, data.get("authorization") or {}))
+    _check_headers(headers)
     request = {"method": str(data.get("method") or "get").upper(), "url": node.render(data.get("url")).strip(),
-               "headers": headers, "params": parse_pairs(node.render(data.get("params")))}
+               "headers": headers, "params": _checked_params(template_pairs(node, data.get("params")))}
     request.update(_body(node, data.get("body") or {}, headers))
     return request
 
 
-def parse_pairs(text: str) -> list[tuple[str, str]]:
-    """``"k:v\\nk2:v2"`` lines as (key, value) pairs (split at the first colon; blank keys skipped)."""
+def template_pairs(node: NodeRun, raw) -> list[tuple[str, str]]:
+    """(key, value) pairs from ``"k:v"`` template lines or a ``[{"key", "value"}]`` list.
+
+    Lines are split (at the first colon) before rendering, and each key and value is rendered on its
+    own: a variable's line breaks cannot start a new pair. Pairs with a blank key are skipped.
+    """
+    if isinstance(raw, list):
+        items = [(str(item.get("key") or ""), str(item.get("value") or "")) for item in raw if isinstance(item, dict)]
+    else:
+        items = [(key, value) for key, _, value in (line.partition(":") for line in str(raw or "").split("\n"))]
     pairs = []
-    for line in (text or "").splitlines():
-        key, _, value = line.partition(":")
-        if key.strip():
-            pairs.append((key.strip(), value.strip()))
+    for key, value in items:
+        key = node.render(key.strip()).strip()
+        if key:
+            pairs.append((key, node.render(value.strip()).strip()))
+    return pairs
+
+
+def _check_headers(headers: dict) -> None:
+    for name, value in headers.items():
+        problem = netguard.header_problem(name, value)
+        if problem:
+            raise NodeError(problem, _ERROR_TYPE)
+
+
+def _checked_params(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    for key, value in pairs:
+        if _BREAKING.search(key) or _BREAKING.search(value):
+            raise NodeError(f"Invalid query parameter {key!r}: line breaks (CR, LF) and NUL characters are not "
+                            "allowed in parameter names and values", _ERROR_TYPE)
     return pairs
 
 
@@ -75,15 +113,9 @@ def _body_text(node: NodeRun, raw) -> str:
 
 
 def _body_pairs(node: NodeRun, raw) -> list[tuple[str, str]]:
-    if not isinstance(raw, list):
-        return parse_pairs(node.render(raw or ""))
-    pairs = []
-    for item in raw:
-        if isinstance(item, dict) and item.get("key"):
-            if item.get("type") == "file":
-                raise NodeError("File fields are not supported in HTTP request bodies", _ERROR_TYPE)
-            pairs.append((node.render(item["key"]), node.render(str(item.get("value") or ""))))
-    return pairs
+    if isinstance(raw, list) and any(isinstance(item, dict) and item.get("type") == "file" for item in raw):
+        raise NodeError("File fields are not supported in HTTP request bodies", _ERROR_TYPE)
+    return template_pairs(node, raw)
 
 
 def _auth_headers(node: NodeRun, authorization: dict) -> dict:
@@ -99,15 +131,6 @@ def _auth_headers(node: NodeRun, authorization: dict) -> dict:
         encoded = base64.b64encode(key.encode()).decode() if ":" in key else key
         return {header: f"Basic {encoded}"}
     return {header: key}
-
-
-def _guard(url: str) -> None:
-    try:
-        http_guard.check_url(url)
-    except http_guard.BlockedAddress as exc:
-        raise NodeError(str(exc), "BlockedAddress") from exc
-    except ValueError as exc:
-        raise NodeError(str(exc), _ERROR_TYPE) from exc
 
 
 def _timeouts(node: NodeRun) -> tuple[float, float]:

@@ -52,5 +52,5 @@ def context_text(node: NodeRun) -> str:
 def _render(node: NodeRun, item: dict, extra: dict) -> str:
     if item.get("edition_type") == "jinja2":
         declarations = (node.data.get("prompt_config") or {}).get("jinja2_variables")
-        return render_jinja(item.get("jinja2_text") or "", jinja_variables(node, declarations))
+        return render_jinja(node, item.get("jinja2_text") or "", jinja_variables(node, declarations))
     return node.render(item.get("text"), extra)
