@@ -32,6 +32,9 @@ class Config:
     SECRET_KEY: str = ""
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
+    REDIS_CONNECT_TIMEOUT: float = 1.0
+    REDIS_SOCKET_TIMEOUT: float = 1.0
+    REDIS_MAX_CONNECTIONS: int = 1000
     DEPLOY_ENV: str = "PRODUCTION"
     LOG_LEVEL: str = "INFO"
     APP_WEB_URL: str = "http://127.0.0.1:5001"
@@ -48,6 +51,7 @@ class Config:
     TEMPLATE_TRANSFORM_TIMEOUT: float = 5.0
     APP_MAX_ACTIVE_REQUESTS: int = 0
     APP_MAX_EXECUTION_TIME: int = 1200
+    SHUTDOWN_DRAIN_SECONDS: float = 10.0  # at most this long (and within graceful_timeout) runs save at SIGTERM
     OPENAI_API_BASE: str = ""
     OPENAI_API_KEY: str = ""
     DEFAULT_MODEL: str = "gpt-4o-mini"

@@ -14,12 +14,19 @@ from typing import Any, Iterator
 
 import redis
 
+from core import shutdown
+
 TERMINAL_EVENTS = frozenset({"message_end", "error"})
 WORKFLOW_TERMINAL_EVENTS = frozenset({"workflow_finished"})
 
 
 def stream_key(task_id: str) -> str:
     return f"task_events:{task_id}"
+
+
+def is_terminal(event: dict[str, Any] | None) -> bool:
+    """Whether `event` ends a run's stream (chat, completion or workflow)."""
+    return event is not None and event.get("event") in TERMINAL_EVENTS | WORKFLOW_TERMINAL_EVENTS
 
 
 class TaskChannel:
@@ -45,12 +52,11 @@ class TaskChannel:
         self._live.put((seq, event))
         return seq
 
-    def resume_numbering(self) -> None:
-        """Continue after the last event already in the Redis log (a second writer, e.g. a reaper)."""
+    def resume_numbering(self, at_least: int = 0) -> None:
+        """Continue after the last event already in the Redis log (a second writer, e.g. a reaper), and after
+        `at_least` (a seq a client saw that never reached the log)."""
         last = self._redis.xrevrange(stream_key(self.task_id), count=1)
-        if last:
-            entry_id = last[0][0].decode() if isinstance(last[0][0], bytes) else last[0][0]
-            self._seq = int(entry_id.split("-")[1])
+        self._seq = max(_entry(*last[0])[0] if last else 0, at_least)
 
     def flush(self, final: bool = False) -> None:
         """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL."""
@@ -94,18 +100,18 @@ def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int, dea
     """Events after `after_seq` from the Redis Stream, then live ones as they land.
 
     Yields None when a blocking read returns nothing (time for a ping); stops after a terminal
-    event, or when `deadline` (monotonic) passes.
+    event, when `deadline` (monotonic) passes, or once this process is shutting down.
     """
     key, last = stream_key(task_id), f"0-{after_seq}"
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not shutdown.is_draining():
         answer = client.xread({key: last}, block=block_ms, count=200)
         if not answer:
             yield None
             continue
         for entry_id, fields in answer[0][1]:
-            last = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-            event = json.loads(fields[b"e"] if b"e" in fields else fields["e"])
-            yield int(last.split("-")[1]), event
+            seq, event = _entry(entry_id, fields)
+            last = f"0-{seq}"
+            yield seq, event
             if event.get("event") in terminal:
                 return
 
@@ -113,3 +119,13 @@ def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int, dea
 def has_events(client: redis.Redis, task_id: str) -> bool:
     """Whether a replay log exists for `task_id`."""
     return bool(client.exists(stream_key(task_id)))
+
+
+def logged_events(client: redis.Redis, task_id: str, limit: int = 10000) -> list[tuple[int, dict[str, Any]]]:
+    """(seq, event) of every event in `task_id`'s log, oldest first (at most `limit`)."""
+    return [_entry(entry_id, fields) for entry_id, fields in client.xrange(stream_key(task_id), count=limit)]
+
+
+def _entry(entry_id: bytes | str, fields: dict) -> tuple[int, dict[str, Any]]:
+    entry = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return int(entry.split("-")[1]), json.loads(fields[b"e"] if b"e" in fields else fields["e"])

@@ -9,7 +9,7 @@ from flask import current_app, g, request
 from flask_restful import Resource
 from pydantic import BaseModel, field_validator
 
-from api.extensions import get_queue, get_redis
+from api.extensions import get_queue, get_redis, get_stream_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body, query_args
 from controllers.common.sse import sse_response
@@ -128,7 +128,7 @@ class ChatEventsResource(Resource):
         config = current_app.config
         after = stream_service.parse_last_event_id(
             request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))
-        args = (get_redis(), task_id, g.end_user.id, after, config["PING_INTERVAL_SECONDS"],
+        args = (get_stream_redis(), task_id, g.end_user.id, after, config["PING_INTERVAL_SECONDS"],
                 config["STREAM_RETENTION_SECONDS"])
         if g.app_model.mode == "advanced-chat":
             events = workflow_service.resume(*args, chat=True)

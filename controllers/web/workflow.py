@@ -7,7 +7,7 @@ from flask import current_app, g, request
 from flask_restful import Resource
 from pydantic import BaseModel
 
-from api.extensions import get_queue, get_redis
+from api.extensions import get_queue, get_redis, get_stream_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body
 from controllers.common.sse import sse_response
@@ -25,7 +25,7 @@ class WorkflowRunPayload(BaseModel):
 def follow_started(started: service.Started, streaming: bool):
     """Stream a just-enqueued run from its first event, or wait for its result."""
     config = current_app.config
-    events = service.follow(get_redis(), started.task_id, 0, config["PING_INTERVAL_SECONDS"],
+    events = service.follow(get_stream_redis(), started.task_id, 0, config["PING_INTERVAL_SECONDS"],
                             config["STREAM_RETENTION_SECONDS"], chat=started.envelope.chat is not None)
     if not streaming:
         return service.collect_blocking(events, started.envelope)
@@ -60,6 +60,6 @@ class WorkflowEventsResource(Resource):
     def get(self, task_id: str):
         config = current_app.config
         after = parse_last_event_id(request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))
-        events = service.resume(get_redis(), task_id, g.end_user.id, after, config["PING_INTERVAL_SECONDS"],
+        events = service.resume(get_stream_redis(), task_id, g.end_user.id, after, config["PING_INTERVAL_SECONDS"],
                                 config["STREAM_RETENTION_SECONDS"], chat=g.app_model.mode == "advanced-chat")
         return sse_response(task_id, events)

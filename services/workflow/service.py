@@ -69,6 +69,7 @@ def _enqueue(app, end_user, inputs, conversation_id, message, config, client, qu
     limit = rate_limit.effective_limit(app.max_active_requests, config["APP_MAX_ACTIVE_REQUESTS"])
     try:
         rate_limit.enter(client, app.id, task_id, limit)
+        task_registry.register(client, task_id, end_user.id)  # Redis before the commit: a fault leaves no row
         run = WorkflowRun(app_id=app.id, task_id=task_id, created_by=end_user.id, conversation_id=conversation_id,
                           message_id=message.id if message else None, inputs=inputs, status="running",
                           workflow_version=app.config_version)
@@ -76,15 +77,36 @@ def _enqueue(app, end_user, inputs, conversation_id, message, config, client, qu
         if message is not None:
             message.task_id, message.workflow_run_id = task_id, run.id
         db.session.commit()
+    except redis.RedisError:
+        db.session.rollback()  # a second Redis call (leave) would only wait on Redis again
+        raise
     except Exception:
         db.session.rollback()
         rate_limit.leave(client, app.id, task_id)
         raise
-    task_registry.register(client, task_id, end_user.id)
     timeout = int(config["APP_MAX_EXECUTION_TIME"]) + 60
-    queue.enqueue_call(run_workflow, args=(run.id,), job_id=run.id, timeout=timeout, result_ttl=600,
-                       failure_ttl=24 * 3600)
+    try:
+        queue.enqueue_call(run_workflow, args=(run.id,), job_id=run.id, timeout=timeout, result_ttl=600,
+                           failure_ttl=24 * 3600)
+    except redis.RedisError:
+        _forget_unqueued(run.id)
+        raise
     return Started(task_id, run.id, envelope_for(run, app))
+
+
+def _forget_unqueued(run_id: str) -> None:
+    """Delete the rows of a run that never reached the queue (and its conversation, when left empty)."""
+    run = db.session.get(WorkflowRun, run_id)
+    message = db.session.get(Message, run.message_id) if run.message_id else None
+    conversation_id = run.conversation_id
+    db.session.delete(run)
+    if message is not None:
+        db.session.delete(message)
+    db.session.flush()
+    if conversation_id and not db.session.scalar(db.select(Message.id).filter_by(conversation_id=conversation_id)
+                                                 .limit(1)):
+        db.session.delete(db.session.get(Conversation, conversation_id))
+    db.session.commit()
 
 
 def follow(client: redis.Redis, task_id: str, after_seq: int, ping_interval: float, retention: int,
