@@ -139,13 +139,17 @@ def _create_rows(app, end_user, req, config, task_id, inputs, prompt_or_messages
     else:
         past = prompt.history(conversation.id, message.id, MEMORY_TOKEN_BUDGET) if not new_conversation else []
         messages = prompt.chat_messages(prompt_or_messages, inputs, past, req.query)
-    db.session.commit()
     envelope = Envelope(task_id=task_id, message_id=message.id, conversation_id=message.conversation_id,
                         created_at=to_timestamp(message.created_at), mode=app.mode)
     mcp_config = {k: config[k] for k in ("MCP_ALLOW_PRIVATE", "MCP_ALLOW_LOOPBACK")}
-    return RunSpec(envelope=envelope, app_id=app.id, end_user_id=end_user.id, messages=messages,
+    spec = RunSpec(envelope=envelope, app_id=app.id, end_user_id=end_user.id, messages=messages,
                    settings=provider_settings(app, config), new_conversation=new_conversation,
                    cache_key=cache_entry[0], cached=cache_entry[1], tools=tools, mcp_config=mcp_config)
+    # read everything before the commit (it expires the rows), then give the connection back at once: the
+    # request waits for the first event next, and the stream may last minutes
+    db.session.commit()
+    db.session.close()
+    return spec
 
 
 def short_name(query: str) -> str:

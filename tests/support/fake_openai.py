@@ -35,6 +35,7 @@ class Reply:
     chunks. ``usage`` sends the final usage chunk. ``tool_calls`` is a list of
     ``{"name", "arguments"}`` streamed as fragments (finish_reason "tool_calls").
     ``split_utf8`` writes every event in two flushes cut inside a multi-byte character.
+    ``gate`` (an Event) holds the reply before its first content chunk until it is set (at most 60 s).
     """
 
     text: str | None = None
@@ -53,6 +54,7 @@ class Reply:
     finish_reason: str | None = None
     hang: bool = False
     split_utf8: bool = False
+    gate: threading.Event | None = None
 
     def text_chunks(self) -> list[str]:
         """The answer's content pieces, in order."""
@@ -266,6 +268,12 @@ class Exchange:
                 time.sleep(min(remaining, 0.02))
         raise ServerStopping()
 
+    def hold(self, gate: threading.Event, limit: float = 60.0) -> None:
+        """Wait (watching the socket, like `pause`) until `gate` is set or `limit` s passed."""
+        deadline = time.monotonic() + limit
+        while not gate.is_set() and time.monotonic() < deadline:
+            self.pause(0.02)
+
     def client_gone(self) -> bool:
         try:
             return self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
@@ -284,6 +292,8 @@ class Exchange:
                 return self.drop()
             if index:
                 self.pause(self.reply.pace)
+            elif self.reply.gate is not None:
+                self.hold(self.reply.gate)
             self.event(self.chunk(delta))
         if self.reply.drop_after is not None and self.reply.drop_after >= len(pieces):
             return self.drop()

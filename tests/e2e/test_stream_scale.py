@@ -1,0 +1,97 @@
+"""Many concurrent streams through the real server: no database connection is held while a stream waits.
+
+The server runs with its own `application_name`, so sampling `pg_stat_activity` sees only its connections.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+
+import psycopg2
+import pytest
+import requests
+
+from tests.e2e.test_live_server import passport
+from tests.support.fake_openai import Reply
+from tests.support.live_server import LiveServer, server_env
+from tests.support.sse import frames
+
+STREAMS = 200
+APP_NAME = "llm-web-api-stream-scale"
+
+
+@pytest.fixture(scope="module")
+def tagged_server(backend_settings, _schema, upstream):
+    """A live server whose PostgreSQL connections carry APP_NAME."""
+    url = backend_settings["DATABASE_URL"] + f"?application_name={APP_NAME}"
+    with LiveServer(server_env(backend_settings, upstream.base_url, LLM_READ_TIMEOUT=10, DATABASE_URL=url,
+                               SERVER_WORKER_CONNECTIONS=STREAMS * 2 + 50)) as live:
+        yield live.url
+
+
+class ActivitySampler:
+    """Counts the server's connections by state every `interval` s until stopped."""
+
+    def __init__(self, dsn: str, interval: float = 0.02):
+        self.dsn, self.interval = dsn, interval
+        self.samples: list[tuple[float, dict[str, int]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        conn = psycopg2.connect(self.dsn)
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                while not self._stop.wait(self.interval):
+                    cur.execute("SELECT state, count(*) FROM pg_stat_activity WHERE application_name = %s "
+                                "GROUP BY state", (APP_NAME,))
+                    self.samples.append((time.monotonic(), {state or "": n for state, n in cur.fetchall()}))
+        finally:
+            conn.close()
+
+    def __enter__(self) -> "ActivitySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def _stream(base_url: str, headers: dict, index: int) -> list[str]:
+    """The event names of one streamed chat."""
+    body = {"inputs": {}, "query": f"q{index}", "response_mode": "streaming"}
+    names = []
+    with closing(requests.post(f"{base_url}/api/chat-messages", headers=headers, json=body, stream=True,
+                               timeout=(10, 60))) as response:
+        assert response.status_code == 200, response.text
+        for frame in frames(response.iter_content(chunk_size=None)):
+            names.append(frame.name)
+    return [name for name in names if name != "ping"]
+
+
+def test_concurrent_streams_hold_no_database_connection(app, tagged_server, upstream, reply, make_code,
+                                                        backend_settings):
+    """While STREAMS streams all wait on the model at once (the upstream holds each before its first token),
+    no server connection sits `idle in transaction` or runs a query: a waiting stream holds none. Opening
+    and saving use the pool briefly; every stream still ends with message_end."""
+    gate = threading.Event()
+    reply(Reply(text="abcd" * 10, chunk_size=4, pace=0.02, gate=gate))
+    headers = passport(tagged_server, make_code())
+    before = len(upstream.requests)
+    with ActivitySampler(backend_settings["DATABASE_URL"]) as sampler, ThreadPoolExecutor(STREAMS) as pool:
+        futures = [pool.submit(_stream, tagged_server, headers, i) for i in range(STREAMS)]
+        try:
+            assert upstream.wait_for_requests(before + STREAMS, timeout=60), "not every run reached the model"
+            all_open = time.monotonic()
+            time.sleep(1.0)
+            steady = [s for at, s in sampler.samples if at > all_open + 0.05]
+        finally:
+            gate.set()
+        results = [f.result(timeout=60) for f in futures]
+    assert all(names[-1] == "message_end" and names.count("message") == 10 for names in results)
+    assert len(steady) >= 10
+    assert max(s.get("idle in transaction", 0) + s.get("active", 0) for s in steady) == 0, steady
