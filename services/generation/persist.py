@@ -1,10 +1,53 @@
-"""Writing a run's outcome: the message row holds what the client saw."""
+"""Writing a run's outcome: the message row holds what the client saw.
+
+Each write is one short transaction on a session of its own, retried on transient database errors (a
+dropped connection, a failover, a serialization failure): a run never holds a connection while it streams.
+"""
 from __future__ import annotations
 
-from typing import Any
+import logging
+import time
+from typing import Any, Callable
+
+from sqlalchemy import exc as sa_exc
 
 from api.extensions import db
 from models import Conversation, Message, utcnow
+
+log = logging.getLogger(__name__)
+RETRY_DELAYS = (0.1, 0.3, 1.0)  # a save is tried len + 1 times, ~1.4 s in all, before it counts as failed
+SAVE_FAILED = "The answer could not be saved."
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether retrying on a new connection may succeed (connection lost, server restarting, conflict)."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError))
+
+
+def retried(write: Callable[..., None], *args: Any, delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+    """`write(*args)`, retried after each delay while it fails transiently; the session is removed after
+    every attempt, so its connection goes back to the pool. Raises the last error."""
+    for attempt, delay in enumerate((*delays, None), start=1):
+        try:
+            write(*args)
+            return
+        except sa_exc.SQLAlchemyError as exc:
+            if delay is None or not is_transient(exc):
+                raise
+            log.warning("saving a run failed (attempt %d), retrying: %s", attempt, exc.__class__.__name__)
+            time.sleep(delay)
+        finally:
+            db.session.remove()
+
+
+def mark_failed(message_id: str, answer: str) -> None:
+    """Last resort once saving the outcome failed: the row becomes an error with what was streamed."""
+    message = db.session.get(Message, message_id)
+    if message is not None and message.status == "running":
+        message.answer, message.status, message.error = answer, "error", SAVE_FAILED
+        db.session.commit()
 
 
 def save_outcome(message_id: str, answer: str, status: str, error: str | None, usage: dict[str, Any],

@@ -147,13 +147,21 @@ class GenerationRun:
                 self._finish_ok(answer, usage)
         except Exception:  # noqa: BLE001 - the stream must still end with a terminal event
             log.exception("run %s: saving its outcome failed", self.spec.envelope.task_id)
-            self.channel.publish(self.spec.envelope.error("internal_server_error", INTERNAL_ERROR, 500))
+            self._save_failed(answer)
         finally:
             try:
                 self.release()
             except redis.RedisError:
                 log.warning("run %s: Redis error at the end; retrying", self.spec.envelope.task_id)
             self.finished.set()
+
+    def _save_failed(self, answer: str) -> None:
+        """The row becomes an error (never left `running`) and the stream ends with an `error` event."""
+        try:
+            persist.retried(persist.mark_failed, self.spec.envelope.message_id, answer)
+        except Exception:  # noqa: BLE001 - the database is gone; a follower's orphan check ends the row later
+            log.exception("run %s: could not mark its message failed", self.spec.envelope.task_id)
+        self.channel.publish(self.spec.envelope.error("internal_server_error", persist.SAVE_FAILED, 500))
 
     def release(self) -> None:
         """Write the remaining events, free the rate-limit slot and the task keys. Raises redis.RedisError."""
@@ -166,9 +174,10 @@ class GenerationRun:
     def _finish_failed(self, error: LLMError, answer: str, usage: dict[str, Any]) -> None:
         env = self.spec.envelope
         if answer:
-            persist.save_outcome(env.message_id, answer, "error", error.message, usage, self.spec.metadata)
+            persist.retried(persist.save_outcome, env.message_id, answer, "error", error.message, usage,
+                            self.spec.metadata)
         else:
-            persist.discard(env.message_id, env.conversation_id, self.spec.new_conversation)
+            persist.retried(persist.discard, env.message_id, env.conversation_id, self.spec.new_conversation)
         self.channel.publish(env.error(error.code, error.message, 400))
 
     def _finish_ok(self, answer: str, usage: dict[str, Any]) -> None:
@@ -180,7 +189,7 @@ class GenerationRun:
             metadata["stopped_by"] = self.stop_reason
         if spec.cached is not None:
             metadata["cached"] = True
-        persist.save_outcome(spec.envelope.message_id, answer, status, error, usage, metadata)
+        persist.retried(persist.save_outcome, spec.envelope.message_id, answer, status, error, usage, metadata)
         if spec.cache_key and spec.cached is None and status == "normal":
             self._store_in_cache(usage)
         self.channel.publish(spec.envelope.message_end({**metadata, "usage": usage}))
