@@ -34,7 +34,17 @@ class Config:
     REDIS_URL: str = ""
     REDIS_CONNECT_TIMEOUT: float = 1.0
     REDIS_SOCKET_TIMEOUT: float = 1.0
+    # per client and process (two clients: commands, stream reads); a request waits at most
+    # REDIS_SOCKET_TIMEOUT for a free one, then gets a 503 with Retry-After. Size it like SERVER_WORKER_CONNECTIONS
     REDIS_MAX_CONNECTIONS: int = 1000
+    # PostgreSQL pool of each worker process. A stream holds no connection while it waits on the model or the
+    # client: only a request's own queries and a run's final save use one, so 30 + 10 serve ~1000 streams.
+    # Keep workers x (size + overflow) below the server's max_connections. A request that found no free
+    # connection within SQLALCHEMY_POOL_TIMEOUT s gets a 503 with Retry-After (never a 500).
+    SQLALCHEMY_POOL_SIZE: int = 30
+    SQLALCHEMY_MAX_OVERFLOW: int = 10
+    SQLALCHEMY_POOL_TIMEOUT: float = 5.0
+    SQLALCHEMY_POOL_RECYCLE: int = 3600
     DEPLOY_ENV: str = "PRODUCTION"
     LOG_LEVEL: str = "INFO"
     APP_WEB_URL: str = "http://127.0.0.1:5001"
@@ -116,12 +126,20 @@ class Config:
         mapping = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
         mapping.update(self.extra)
         mapping["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL
-        mapping["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        mapping["SQLALCHEMY_ENGINE_OPTIONS"] = self.engine_options()
         mapping["PROPAGATE_EXCEPTIONS"] = False
         mapping["ERROR_404_HELP"] = False
         mapping["JSON_AS_ASCII"] = False
         mapping["SOCK_SERVER_OPTIONS"] = {"max_message_size": self.MAX_CONTENT_LENGTH}
         return mapping
+
+    def engine_options(self) -> dict[str, Any]:
+        """SQLAlchemy engine options: the pool bounds for PostgreSQL (SQLite keeps SQLAlchemy's own pool)."""
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if self.DATABASE_URL.startswith("postgresql"):
+            options.update(pool_size=self.SQLALCHEMY_POOL_SIZE, max_overflow=self.SQLALCHEMY_MAX_OVERFLOW,
+                           pool_timeout=self.SQLALCHEMY_POOL_TIMEOUT, pool_recycle=self.SQLALCHEMY_POOL_RECYCLE)
+        return options
 
 
 def normalize_database_url(url: str) -> str:

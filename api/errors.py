@@ -8,6 +8,7 @@ from typing import Any
 import redis
 from flask import Flask, Response, jsonify
 from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from services.errors import AppError
@@ -17,8 +18,9 @@ log = logging.getLogger(__name__)
 INVALID_JSON_MESSAGE = "Invalid JSON payload received or JSON payload is empty."
 INTERNAL_MESSAGE = ("The server encountered an internal error and was unable to complete your request. "
                     "Either the server is overloaded or there is an error in the application.")
-# Redis (task state, rate limits, event logs, the workflow queue) unreachable or not answering in time
-UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+# Redis (task state, rate limits, event logs, the workflow queue) unreachable or not answering in time, or its
+# connection pool exhausted (a ConnectionError); the database pool exhausted (TimeoutError) or the database gone
+UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, sa_exc.TimeoutError, sa_exc.OperationalError)
 UNAVAILABLE_BODY = {"code": "service_unavailable", "status": 503,
                     "message": "The service is temporarily unavailable. Please try again in a moment."}
 RETRY_AFTER_SECONDS = 5
@@ -56,7 +58,7 @@ def error_body(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, ValueError):
         return {"code": "invalid_param", "message": str(exc), "status": 400}
     if isinstance(exc, UNAVAILABLE_ERRORS):
-        log.warning("Redis unavailable: %s", exc)
+        log.warning("unavailable (overloaded or a backend is down): %s", exc)
         return dict(UNAVAILABLE_BODY)
     log.exception("unhandled error", exc_info=exc)
     return {"code": "internal_server_error", "message": INTERNAL_MESSAGE, "status": 500}

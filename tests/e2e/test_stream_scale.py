@@ -95,3 +95,40 @@ def test_concurrent_streams_hold_no_database_connection(app, tagged_server, upst
     assert all(names[-1] == "message_end" and names.count("message") == 10 for names in results)
     assert len(steady) >= 10
     assert max(s.get("idle in transaction", 0) + s.get("active", 0) for s in steady) == 0, steady
+
+
+POOL = 2  # database connections of the overloaded server
+OVERLOAD = 40  # concurrent chat streams: far beyond what POOL connections serve within the pool timeout
+
+
+@pytest.fixture(scope="module")
+def small_pool_server(backend_settings, _schema, upstream):
+    """A live server with a tiny database pool and a short wait for it."""
+    with LiveServer(server_env(backend_settings, upstream.base_url, LLM_READ_TIMEOUT=10, SQLALCHEMY_POOL_SIZE=POOL,
+                               SQLALCHEMY_MAX_OVERFLOW=0, SQLALCHEMY_POOL_TIMEOUT=0.05)) as live:
+        yield live.url
+
+
+def _outcome(base_url: str, headers: dict, index: int) -> tuple[int, str, str | None]:
+    """(status, the last event or the JSON error code, Retry-After) of one streamed chat."""
+    body = {"inputs": {}, "query": f"q{index}", "response_mode": "streaming"}
+    with closing(requests.post(f"{base_url}/api/chat-messages", headers=headers, json=body, stream=True,
+                               timeout=(10, 30))) as response:
+        if response.headers.get("Content-Type", "").startswith("text/event-stream"):
+            names = [f.name for f in frames(response.iter_content(chunk_size=None)) if f.data]
+            return response.status_code, names[-1] if names else "", None
+        return response.status_code, response.json()["code"], response.headers.get("Retry-After")
+
+
+def test_overload_answers_503_with_retry_after_never_500(app, small_pool_server, reply, make_code):
+    """OVERLOAD streams at once on a POOL-connection server: each one either streams to a terminal event or is
+    refused at once with a JSON 503 (or 429) and Retry-After; none gets a 500 or a cut stream."""
+    reply(Reply(text="abcd" * 5, chunk_size=4, pace=0.01))
+    headers = passport(small_pool_server, make_code())
+    with ThreadPoolExecutor(OVERLOAD) as pool:
+        outcomes = list(pool.map(lambda i: _outcome(small_pool_server, headers, i), range(OVERLOAD)))
+    streamed = [o for o in outcomes if o[0] == 200]
+    refused = [o for o in outcomes if o[0] != 200]
+    assert all(last in ("message_end", "error") for _, last, _ in streamed), outcomes
+    assert all(status in (503, 429) and retry_after for status, _, retry_after in refused), outcomes
+    assert refused and any(last == "message_end" for _, last, _ in streamed), outcomes
