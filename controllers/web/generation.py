@@ -9,7 +9,7 @@ from flask import current_app, g, request
 from flask_restful import Resource
 from pydantic import BaseModel, field_validator
 
-from api.extensions import get_queue, get_redis, get_stream_redis
+from api.extensions import db, get_queue, get_redis, get_stream_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body, query_args
 from controllers.common.sse import sse_response
@@ -45,6 +45,7 @@ class ChatPayload(CompletionPayload):
 
 
 def _respond(spec: RunSpec, streaming: bool):
+    db.session.close()  # the rows are written: waiting for the run and streaming it hold no connection
     config = current_app.config
     channel = service.launch(current_app._get_current_object(), spec, get_redis(), config)
     if not streaming:

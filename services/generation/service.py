@@ -145,10 +145,9 @@ def _create_rows(app, end_user, req, config, task_id, inputs, prompt_or_messages
     spec = RunSpec(envelope=envelope, app_id=app.id, end_user_id=end_user.id, messages=messages,
                    settings=provider_settings(app, config), new_conversation=new_conversation,
                    cache_key=cache_entry[0], cached=cache_entry[1], tools=tools, mcp_config=mcp_config)
-    # read everything before the commit (it expires the rows), then give the connection back at once: the
-    # request waits for the first event next, and the stream may last minutes
+    # everything is read before the commit (it expires the rows): nothing after it opens a new transaction,
+    # which would hold a pooled connection while the caller waits for the first event and streams
     db.session.commit()
-    db.session.close()
     return spec
 
 
