@@ -46,8 +46,9 @@ def server_env(settings: Mapping[str, Any], upstream_base_url: str, **extra: Any
 class LiveServer:
     """`gunicorn -c deploy/gunicorn.conf.py api.wsgi:app` on 127.0.0.1:<free port>; a context manager."""
 
-    def __init__(self, env: Mapping[str, str], ready_timeout: float = 15.0):
+    def __init__(self, env: Mapping[str, str], ready_timeout: float = 15.0, wsgi_app: str = "api.wsgi:app"):
         self.env = dict(env)
+        self.wsgi_app = wsgi_app
         self.ready_timeout = ready_timeout
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -57,7 +58,7 @@ class LiveServer:
     def start(self) -> "LiveServer":
         """Spawn gunicorn and wait until it answers. Raises RuntimeError (with its log) otherwise."""
         env = dict(self.env, BIND=f"127.0.0.1:{self.port}")
-        self.process = subprocess.Popen([str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "api.wsgi:app"],
+        self.process = subprocess.Popen([str(GUNICORN), "-c", "deploy/gunicorn.conf.py", self.wsgi_app],
                                         cwd=REPO_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         try:
