@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -135,13 +137,31 @@ def one_stream(url: str, headers: dict, body: dict) -> tuple[float, int]:
     return first or float("nan"), events
 
 
-def measure(name: str, server: LiveServer, url: str, headers: dict, body: dict, runs: int, concurrency: int):
+@contextmanager
+def sampled(pid: int, out: str | None) -> Iterator[None]:
+    """py-spy (collapsed stacks, written to `out`) samples `pid` meanwhile; nothing when `out` is None."""
+    if out is None:
+        yield
+        return
+    spy = subprocess.Popen([str(REPO_ROOT / ".venv" / "bin" / "py-spy"), "record", "--pid", str(pid), "--format",
+                            "raw", "--rate", "500", "--output", out, "--nonblocking"], stdout=subprocess.DEVNULL)
+    time.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+
+
+def measure(name: str, server: LiveServer, url: str, headers: dict, body: dict, runs: int, concurrency: int,
+            profile: str | None = None):
     pid = worker_pid(server)
     for _ in range(2):
         one_stream(url, headers, body)  # warm up: imports, pools, first queries
-    before = cpu_seconds(pid)
-    samples = [one_stream(url, headers, body) for _ in range(runs)]
-    cpu = cpu_seconds(pid) - before
+    with sampled(pid, profile):
+        before = cpu_seconds(pid)
+        samples = [one_stream(url, headers, body) for _ in range(runs)]
+        cpu = cpu_seconds(pid) - before
     events = sum(n for _, n in samples)
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -158,6 +178,7 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--profile", help="write py-spy's collapsed stacks of our worker to this file")
     args = parser.parse_args()
     with ExitStack() as stack:
         upstream = stack.enter_context(upstream_process(args.tokens))
@@ -172,7 +193,7 @@ def main() -> None:
         upstream_body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
         ref_result = measure("ref_proxy", ref, ref.url + "/relay", {}, upstream_body, args.runs, args.concurrency)
         our_result = measure("ours", ours, ours.url + "/api/chat-messages", headers, chat, args.runs,
-                             args.concurrency)
+                             args.concurrency, args.profile)
         print(f"ratio ours/ref: cpu/event {our_result[0] / ref_result[0]:.2f}x   "
               f"ttfe {our_result[1] - ref_result[1]:+.1f} ms   events/s {our_result[2] / ref_result[2]:.2f}x")
 

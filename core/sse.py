@@ -12,7 +12,46 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+class Event(dict):
+    """An event dict that keeps its compact JSON once computed, so the SSE frame and the replay log encode it
+    once. Do not change it after it was published."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, *args: Any, encoded: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.json = encoded
+
+
+def event_json(event: dict[str, Any]) -> str:
+    """`dumps(event)`, computed at most once for an `Event`."""
+    if not isinstance(event, Event):
+        return dumps(event)
+    if event.json is None:
+        event.json = dumps(event)
+    return event.json
+
+
 def frame(data: dict[str, Any], event_id: str | None = None) -> str:
     """`id: ...` (optional) and `data: {...}` lines followed by the blank line that ends the frame."""
     head = f"id: {event_id}\n" if event_id else ""
-    return f"{head}data: {dumps(data)}\n\n"
+    return f"{head}data: {event_json(data)}\n\n"
+
+
+class Template:
+    """Events that differ in one string field: `make(value)` fills it in and builds the JSON from two cached
+    halves, without encoding the rest again. `fields` must hold `key` (any placeholder value)."""
+
+    _MARK = "\x00"
+
+    def __init__(self, fields: dict[str, Any], key: str):
+        self.fields, self.key = fields, key
+        head, mark, tail = dumps({**fields, key: self._MARK}).partition(f'"{key}":{dumps(self._MARK)}')
+        if not mark:
+            raise ValueError(f"{key!r} is not a field of the template")
+        self.head, self.tail = head + f'"{key}":', tail
+
+    def make(self, value: str) -> Event:
+        event = Event(self.fields, encoded=self.head + dumps(value) + self.tail)
+        event[self.key] = value
+        return event

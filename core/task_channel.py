@@ -15,8 +15,22 @@ from typing import Any, Iterator
 import redis
 
 from core import shutdown
+from core.sse import Event, event_json
 
 TERMINAL_EVENTS = frozenset({"message_end", "error"})
+# Appends a batch of events in one command (ARGV: maxlen, retention, then seq, json pairs). Entries at or below
+# the log's last seq are skipped: a batch re-sent after a lost reply leaves no duplicate and no gap.
+_APPEND = """
+local last = 0
+local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if #top > 0 then last = tonumber(string.match(top[1][1], '-(%d+)$')) end
+for i = 3, #ARGV - 1, 2 do
+  if tonumber(ARGV[i]) > last then redis.call('XADD', KEYS[1], '0-' .. ARGV[i], 'e', ARGV[i + 1]) end
+end
+if #ARGV > 2 then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
 WORKFLOW_TERMINAL_EVENTS = frozenset({"workflow_finished"})
 
 
@@ -40,11 +54,13 @@ class TaskChannel:
         self._live: queue.Queue = queue.Queue()
         self._pending: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._append = client.register_script(_APPEND)
         self._seq = 0
         self.detached_at: float | None = None
 
     def publish(self, event: dict[str, Any]) -> int:
         """Number `event`, hand it to the live consumer and queue it for the Redis log."""
+        event = event if isinstance(event, Event) else Event(event)
         with self._lock:
             self._seq += 1
             self._pending.append((self._seq, event))
@@ -59,19 +75,16 @@ class TaskChannel:
         self._seq = max(_entry(*last[0])[0] if last else 0, at_least)
 
     def flush(self, final: bool = False) -> None:
-        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL."""
+        """Write pending events to the Redis Stream in one command; `final` also sets its TTL when none are."""
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch and not final:
             return
-        key = stream_key(self.task_id)
-        pipe = self._redis.pipeline(transaction=False)
+        args: list[Any] = [self._maxlen, self._retention]
         for seq, event in batch:
-            pipe.xadd(key, {"e": json.dumps(event, ensure_ascii=False)}, id=f"0-{seq}",
-                      maxlen=self._maxlen, approximate=True)
-        pipe.expire(key, self._retention)
+            args += (seq, event_json(event))
         try:
-            pipe.execute()
+            self._append(keys=[stream_key(self.task_id)], args=args)
         except (redis.ConnectionError, redis.TimeoutError):
             with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
                 self._pending[:0] = batch
@@ -87,6 +100,21 @@ class TaskChannel:
                 continue
             yield seq, event
             if event.get("event") in TERMINAL_EVENTS:
+                return
+
+    def live_batches(self, ping_interval: float) -> Iterator[list[tuple[int, dict[str, Any]] | None]]:
+        """Like `live`, but each step takes every event already queued (written to the client at once);
+        [None] after `ping_interval` s of silence."""
+        for item in self.live(ping_interval):
+            batch = [item]
+            while item is not None and item[1].get("event") not in TERMINAL_EVENTS:
+                try:
+                    item = self._live.get_nowait()
+                except queue.Empty:
+                    break
+                batch.append(item)
+            yield batch
+            if item is not None and item[1].get("event") in TERMINAL_EVENTS:
                 return
 
     def detach(self) -> None:

@@ -13,8 +13,10 @@ from core.task_channel import is_terminal
 Item = tuple[int, dict[str, Any]] | None
 
 
-def sse_response(task_id: str, events: Iterator[Item], on_abort: Callable[[], None] | None = None) -> Response:
-    """Stream `events` as frames with `id: <task_id>:<seq>`; `None` items become pings.
+def sse_response(task_id: str, events: Iterator[Item | list[Item]],
+                 on_abort: Callable[[], None] | None = None) -> Response:
+    """Stream `events` as frames with `id: <task_id>:<seq>`; `None` items become pings. A list of items
+    (events already queued) is written as one chunk of whole frames.
 
     `on_abort` runs when the client goes away before the stream ended. A stream cut short by this
     process shutting down ends with `shutdown.interrupted_event`, one whose source failed (e.g. Redis
@@ -25,10 +27,12 @@ def sse_response(task_id: str, events: Iterator[Item], on_abort: Callable[[], No
     def body() -> Iterator[bytes]:
         finished, last = False, None
         try:
-            for item in events:
-                if item is not None:
-                    last = item[1]
-                yield (PING_FRAME if item is None else frame(item[1], f"{task_id}:{item[0]}")).encode()
+            for entry in events:
+                items = entry if isinstance(entry, list) else [entry]
+                if items[-1] is not None:
+                    last = items[-1][1]
+                yield "".join(PING_FRAME if item is None else frame(item[1], f"{task_id}:{item[0]}")
+                              for item in items).encode()
             if shutdown.is_draining() and not is_terminal(last):
                 yield frame(shutdown.interrupted_event(task_id)).encode()
             finished = True

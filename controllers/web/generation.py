@@ -50,9 +50,9 @@ def _respond(spec: RunSpec, streaming: bool):
     channel = service.launch(current_app._get_current_object(), spec, get_redis(), config)
     if not streaming:
         return stream_service.collect_blocking(channel, spec.envelope, config["PING_INTERVAL_SECONDS"])
-    events = channel.live(config["PING_INTERVAL_SECONDS"])
-    first = stream_service.first_event(events)
-    return sse_response(spec.envelope.task_id, itertools.chain([first], events), on_abort=channel.detach)
+    batches = channel.live_batches(config["PING_INTERVAL_SECONDS"])
+    first = stream_service.first_batch(batches)
+    return sse_response(spec.envelope.task_id, itertools.chain([first], batches), on_abort=channel.detach)
 
 
 def run_request(payload: CompletionPayload) -> service.RunRequest:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+
+from core.sse import Template
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,14 @@ class Envelope:
         return head
 
     def message(self, answer: str) -> dict[str, Any]:
+        """A text event; its JSON is built from a per-run template (one per token: kept cheap)."""
+        return self._message_template.make(answer)
+
+    @cached_property
+    def _message_template(self) -> Template:
         name = "agent_message" if self.mode == "agent-chat" else "message"
-        return {**self.base(name), "task_id": self.task_id, "id": self.message_id, "answer": answer,
-                "from_variable_selector": None}
+        return Template({**self.base(name), "task_id": self.task_id, "id": self.message_id, "answer": "",
+                         "from_variable_selector": None}, "answer")
 
     def agent_thought(self, current: dict[str, Any]) -> dict[str, Any]:
         return {**self.base("agent_thought"), "task_id": self.task_id, **current}

@@ -16,16 +16,17 @@ from services.generation.events import Envelope
 Item = tuple[int, dict[str, Any]] | None
 
 
-def first_event(events: Iterator[Item]) -> Item:
-    """Wait up to one ping interval for the run's first event (None: still silent, start with a ping).
+def first_batch(batches: Iterator[list[Item]]) -> list[Item]:
+    """Wait up to one ping interval for the run's first events ([None]: still silent, start with a ping).
 
     Raises RunFailed when the run failed before any output, so the caller can answer with a JSON
     error instead of a stream.
     """
-    item = next(events, None)
+    batch = next(batches, [None])
+    item = batch[0]
     if item is not None and item[1]["event"] == "error":
         raise RunFailed(item[1]["code"], item[1]["message"], item[1]["status"])
-    return item
+    return batch
 
 
 def collect_blocking(channel: TaskChannel, envelope: Envelope, ping_interval: float) -> dict[str, Any]:
