@@ -148,11 +148,18 @@ def _shutdown_socket(response: requests.Response) -> None:
 
 
 def _raw_chunks(response: requests.Response, stream: ChatStream) -> Iterator[bytes]:
-    """Bytes as they arrive (``read1`` never waits for a full buffer); transport errors become LLMConnectionError."""
+    """Bytes as they arrive (``read1`` never waits for a full buffer); transport errors become LLMConnectionError.
+
+    An identity-encoded body is read from http.client's response directly: urllib3's wrapper costs more
+    per read than parsing the event it holds.
+    """
     raw = response.raw
+    encoded = response.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
+    source = getattr(raw, "_fp", None)
+    read = source.read1 if hasattr(source, "read1") and not encoded else raw.read1
     try:
         while True:
-            data = raw.read1(_READ_SIZE) if hasattr(raw, "read1") else raw.read(1)
+            data = read(_READ_SIZE)
             if not data:
                 return
             yield data

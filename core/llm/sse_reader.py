@@ -31,12 +31,27 @@ def iter_sse_data(chunks: Iterable[bytes]) -> Iterator[str]:
     """Yield the payload of each ``data:`` line; comments, other fields and blank lines are skipped.
 
     OpenAI-compatible servers put one JSON document (or ``[DONE]``) per data
-    line, so each line is a payload of its own.
+    line, so each line is a payload of its own. Lines are split as bytes, every
+    line of a read at once, and only payloads are decoded (one read often holds
+    many events).
     """
-    for line in iter_lines(chunks):
-        if not line.startswith("data:"):
+    for line in _byte_lines(chunks):
+        if line[:5] != b"data:":
             continue
-        payload = line[5:]
-        payload = payload[1:] if payload.startswith(" ") else payload
+        payload = line[6:] if line[5:6] == b" " else line[5:]
         if payload.strip():
-            yield payload
+            yield payload.decode("utf-8", errors="replace")
+
+
+def _byte_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    pending = b""
+    for chunk in chunks:
+        pending = pending + chunk if pending else chunk
+        if b"\r" in pending:
+            lines, pending = _complete_lines(pending)
+        else:
+            lines = pending.split(b"\n")
+            pending = lines.pop()
+        yield from lines
+    if pending:
+        yield pending.rstrip(b"\r")

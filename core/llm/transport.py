@@ -113,7 +113,7 @@ def transport_error(exc: BaseException) -> LLMConnectionError:
 
 def is_read_timeout(exc: BaseException) -> bool:
     """True for a read timeout, however requests/urllib3 wrapped it."""
-    if isinstance(exc, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
+    if isinstance(exc, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError, TimeoutError)):
         return True
     inner = exc.args[0] if exc.args else None
     return isinstance(inner, BaseException) and inner is not exc and is_read_timeout(inner)
