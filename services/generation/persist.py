@@ -9,6 +9,7 @@ import logging
 import time
 from typing import Any, Callable
 
+import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from api.extensions import db
@@ -43,29 +44,25 @@ def retried(write: Callable[..., None], *args: Any, delays: tuple[float, ...] = 
 
 
 def mark_failed(message_id: str, answer: str) -> None:
-    """Last resort once saving the outcome failed: the row becomes an error with what was streamed."""
-    message = db.session.get(Message, message_id)
-    if message is not None and message.status == "running":
-        message.answer, message.status, message.error = answer, "error", SAVE_FAILED
-        db.session.commit()
+    """Last resort once saving the outcome failed: a still-running row becomes an error with what was streamed."""
+    db.session.execute(sa.update(Message).where(Message.id == message_id, Message.status == "running")
+                       .values(answer=answer, status="error", error=SAVE_FAILED))
+    db.session.commit()
 
 
 def save_outcome(message_id: str, answer: str, status: str, error: str | None, usage: dict[str, Any],
                  metadata: dict[str, Any]) -> None:
-    """Store the answer, status, token counts and metadata; bump the conversation."""
-    message = db.session.get(Message, message_id)
-    if message is None:  # deleted meanwhile (conversation deleted by its owner)
-        return
-    message.answer, message.status, message.error = answer, status, error
-    message.message_tokens = int(usage.get("prompt_tokens") or 0)
-    message.answer_tokens = int(usage.get("completion_tokens") or 0)
-    message.provider_response_latency = float(usage.get("latency") or 0.0)
-    message.message_metadata = {**metadata, "usage": usage}
-    if message.conversation_id:
-        conversation = db.session.get(Conversation, message.conversation_id)
-        if conversation is not None:
-            conversation.updated_at = utcnow()
-            conversation.dialogue_count = (conversation.dialogue_count or 0) + 1
+    """Store the answer, status, token counts and metadata; bump the conversation. Two UPDATEs, no reads
+    (a message deleted meanwhile, with its conversation, is left alone)."""
+    saved = db.session.execute(
+        sa.update(Message).where(Message.id == message_id).returning(Message.conversation_id).values(
+            answer=answer, status=status, error=error, message_tokens=int(usage.get("prompt_tokens") or 0),
+            answer_tokens=int(usage.get("completion_tokens") or 0),
+            provider_response_latency=float(usage.get("latency") or 0.0),
+            message_metadata={**metadata, "usage": usage})).first()
+    if saved is not None and saved.conversation_id:
+        db.session.execute(sa.update(Conversation).where(Conversation.id == saved.conversation_id).values(
+            updated_at=utcnow(), dialogue_count=sa.func.coalesce(Conversation.dialogue_count, 0) + 1))
     db.session.commit()
 
 
