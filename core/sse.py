@@ -16,20 +16,17 @@ class Event(dict):
     """An event dict that keeps its compact JSON once computed, so the SSE frame and the replay log encode it
     once. Do not change it after it was published."""
 
-    __slots__ = ("json",)
-
-    def __init__(self, *args: Any, encoded: str | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.json = encoded
+    __slots__ = ("json",)  # unset until computed (no __init__ of our own: one is built per token)
 
 
 def event_json(event: dict[str, Any]) -> str:
     """`dumps(event)`, computed at most once for an `Event`."""
-    if not isinstance(event, Event):
-        return dumps(event)
-    if event.json is None:
-        event.json = dumps(event)
-    return event.json
+    encoded = getattr(event, "json", None)
+    if encoded is None:
+        encoded = dumps(event)
+        if isinstance(event, Event):
+            event.json = encoded
+    return encoded
 
 
 def frame(data: dict[str, Any], event_id: str | None = None) -> str:
@@ -52,6 +49,7 @@ class Template:
         self.head, self.tail = head + f'"{key}":', tail
 
     def make(self, value: str) -> Event:
-        event = Event(self.fields, encoded=self.head + dumps(value) + self.tail)
+        event = Event(self.fields)
         event[self.key] = value
+        event.json = self.head + dumps(value) + self.tail
         return event

@@ -7,9 +7,9 @@ per token. `replay` serves a consumer in any process from the Redis Stream.
 from __future__ import annotations
 
 import json
-import queue
 import threading
 import time
+from collections import deque
 from typing import Any, Iterator
 
 import redis
@@ -51,7 +51,9 @@ class TaskChannel:
         self._redis = client
         self._retention = retention_seconds
         self._maxlen = maxlen
-        self._live: queue.Queue = queue.Queue()
+        # the live consumer's queue: a deque and an Event are much cheaper per token than queue.Queue's locks
+        self._live: deque[tuple[int, dict[str, Any]]] = deque()
+        self._ready = threading.Event()
         self._pending: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._append = client.register_script(_APPEND)
@@ -65,7 +67,8 @@ class TaskChannel:
             self._seq += 1
             self._pending.append((self._seq, event))
             seq = self._seq
-        self._live.put((seq, event))
+        self._live.append((seq, event))
+        self._ready.set()
         return seq
 
     def resume_numbering(self, at_least: int = 0) -> None:
@@ -92,30 +95,33 @@ class TaskChannel:
 
     def live(self, ping_interval: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
         """Events as they are published; None after `ping_interval` s of silence; ends after a terminal one."""
-        while True:
-            try:
-                seq, event = self._live.get(timeout=ping_interval)
-            except queue.Empty:
-                yield None
-                continue
-            yield seq, event
-            if event.get("event") in TERMINAL_EVENTS:
-                return
+        for batch in self.live_batches(ping_interval):
+            yield from batch
 
     def live_batches(self, ping_interval: float) -> Iterator[list[tuple[int, dict[str, Any]] | None]]:
-        """Like `live`, but each step takes every event already queued (written to the client at once);
-        [None] after `ping_interval` s of silence."""
-        for item in self.live(ping_interval):
-            batch = [item]
-            while item is not None and item[1].get("event") not in TERMINAL_EVENTS:
-                try:
-                    item = self._live.get_nowait()
-                except queue.Empty:
-                    break
-                batch.append(item)
+        """Like `live`, but each step takes every event already published (written to the client at once);
+        [None] after `ping_interval` s of silence. One consumer only."""
+        while True:
+            batch = self._take(ping_interval)
+            if not batch:
+                yield [None]
+                continue
+            for end, (_, event) in enumerate(batch, start=1):
+                if event.get("event") in TERMINAL_EVENTS:
+                    yield batch[:end]
+                    return
             yield batch
-            if item is not None and item[1].get("event") in TERMINAL_EVENTS:
-                return
+
+    def _take(self, timeout: float) -> list[tuple[int, dict[str, Any]]]:
+        """Every queued event, waiting up to `timeout` s for one (empty: none came)."""
+        if not self._live:
+            self._ready.clear()
+            if not self._live:  # checked again after clear(): a publish in between is never missed
+                self._ready.wait(timeout)
+        batch = []
+        while self._live:
+            batch.append(self._live.popleft())
+        return batch
 
     def detach(self) -> None:
         """The live consumer went away (client disconnect)."""
