@@ -18,16 +18,18 @@ from core import shutdown
 from core.sse import Event, event_json
 
 TERMINAL_EVENTS = frozenset({"message_end", "error"})
-# Appends a batch of events in one command (ARGV: maxlen, retention, then seq, json pairs). Entries at or below
-# the log's last seq are skipped: a batch re-sent after a lost reply leaves no duplicate and no gap.
+# Appends a batch of events in one command (ARGV: maxlen, retention, a JSON array [seq, json, seq, json, ...]:
+# one argument, so the client packs one string per batch, not two per event). Entries at or below the log's
+# last seq are skipped: a batch re-sent after a lost reply leaves no duplicate and no gap.
 _APPEND = """
 local last = 0
 local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if #top > 0 then last = tonumber(string.match(top[1][1], '-(%d+)$')) end
-for i = 3, #ARGV - 1, 2 do
-  if tonumber(ARGV[i]) > last then redis.call('XADD', KEYS[1], '0-' .. ARGV[i], 'e', ARGV[i + 1]) end
+local batch = cjson.decode(ARGV[3])
+for i = 1, #batch - 1, 2 do
+  if batch[i] > last then redis.call('XADD', KEYS[1], '0-' .. batch[i], 'e', batch[i + 1]) end
 end
-if #ARGV > 2 then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[1]) end
+if #batch > 0 then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[1]) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
 """
@@ -83,11 +85,12 @@ class TaskChannel:
             batch, self._pending = self._pending, []
         if not batch and not final:
             return
-        args: list[Any] = [self._maxlen, self._retention]
+        entries: list[Any] = []
         for seq, event in batch:
-            args += (seq, event_json(event))
+            entries += (seq, event_json(event))
         try:
-            self._append(keys=[stream_key(self.task_id)], args=args)
+            self._append(keys=[stream_key(self.task_id)],
+                         args=[self._maxlen, self._retention, json.dumps(entries, ensure_ascii=False)])
         except (redis.ConnectionError, redis.TimeoutError):
             with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
                 self._pending[:0] = batch
