@@ -12,7 +12,7 @@ from flask import Flask
 from api.extensions import db
 from core.app_features import InputError, input_variables, validate_inputs
 from core.task_channel import TaskChannel
-from models import App, Conversation, EndUser, Message, to_timestamp
+from models import App, Conversation, EndUser, Message, new_id, to_timestamp, utcnow
 from services import mcp_service, message_service
 from services.conversation_service import get_conversation
 from services.errors import AppMoreLikeThisDisabled, InvalidParam, NotChatApp, NotCompletionApp
@@ -123,17 +123,16 @@ def _create_rows(app, end_user, req, config, task_id, inputs, prompt_or_messages
     if app.mode == "agent-chat" and mcp_service.servers(app):
         tools = agent.discover(mcp_service.servers(app), config)
     new_conversation = app.mode != "completion" and conversation is None
-    if new_conversation:
-        conversation = Conversation(app_id=app.id, from_end_user_id=end_user.id, mode=app.mode,
+    if new_conversation:  # ids and times made here: both rows go out in the commit's one flush
+        conversation = Conversation(id=new_id(), app_id=app.id, from_end_user_id=end_user.id, mode=app.mode,
                                     name=short_name(req.query), inputs=inputs,
                                     introduction=(app.model_config or {}).get("opening_statement") or None)
         db.session.add(conversation)
-        db.session.flush()
-    message = Message(app_id=app.id, conversation_id=conversation.id if conversation else None,
-                      from_end_user_id=end_user.id, parent_message_id=req.parent_message_id, task_id=task_id,
-                      mode=app.mode, inputs=inputs, query=req.query, status="running")
+    message = Message(id=new_id(), created_at=utcnow(), app_id=app.id, task_id=task_id,
+                      conversation_id=conversation.id if conversation else None, from_end_user_id=end_user.id,
+                      parent_message_id=req.parent_message_id, mode=app.mode, inputs=inputs, query=req.query,
+                      status="running")
     db.session.add(message)
-    db.session.flush()
     if isinstance(prompt_or_messages, list):
         messages = prompt_or_messages
     else:
