@@ -98,6 +98,8 @@ class GenerationRun:
             self._stream.close()
         for delta in self._deltas(self._stream):
             self._emit(delta.text)
+            if len(self._chunks) == 1:
+                time.sleep(0)  # let the waiting request send the first event now, before reading on
         return self._stream.usage.to_dict()
 
     def _agent_loop(self) -> dict[str, Any]:
