@@ -8,6 +8,7 @@ import redis
 from services.errors import TooManyRequests
 
 STALE_AFTER = 1800  # entries older than this belong to crashed processes
+RETRY_AFTER_SECONDS = 5  # told to a refused client (Retry-After): a slot frees when a run ends
 
 
 def _key(app_id: str) -> str:
@@ -38,7 +39,7 @@ def enter(client: redis.Redis, app_id: str, request_id: str, limit: int) -> None
         return
     if not client.eval(_ENTER, 1, _key(app_id), request_id, time.time(), limit, STALE_AFTER):
         raise TooManyRequests("Too many requests. Please try again later. The current maximum concurrent "
-                              f"requests allowed for {app_id} is {limit}.")
+                              f"requests allowed for {app_id} is {limit}.", retry_after=RETRY_AFTER_SECONDS)
 
 
 def leave(client: redis.Redis, app_id: str, request_id: str) -> None:

@@ -127,6 +127,7 @@ def test_concurrency_limit_answers_429_and_frees_the_slot(app, client, upstream)
     _read(first, count=1)
     refused = _start(client, code, token)
     assert refused.status_code == 429 and refused.get_json()["code"] == "too_many_requests"
+    assert refused.headers["Retry-After"] == "5"
     _read(first)
     assert _answer(_read(_start(client, code, token))) == "second"
 
