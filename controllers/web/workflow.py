@@ -7,7 +7,7 @@ from flask import current_app, g, request
 from flask_restful import Resource
 from pydantic import BaseModel
 
-from api.extensions import get_queue, get_redis, get_stream_redis
+from api.extensions import db, get_queue, get_redis, get_stream_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body
 from controllers.common.sse import sse_response
@@ -24,6 +24,7 @@ class WorkflowRunPayload(BaseModel):
 
 def follow_started(started: service.Started, streaming: bool):
     """Stream a just-enqueued run from its first event, or wait for its result."""
+    db.session.close()  # the run is enqueued: waiting for it (blocking mode) holds no database connection
     config = current_app.config
     events = service.follow(get_stream_redis(), started.task_id, 0, config["PING_INTERVAL_SECONDS"],
                             config["STREAM_RETENTION_SECONDS"], chat=started.envelope.chat is not None)
