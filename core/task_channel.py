@@ -58,6 +58,7 @@ class TaskChannel:
         self._ready = threading.Event()
         self._pending: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
         self._append = client.register_script(_APPEND)
         self._seq = 0
         self.detached_at: float | None = None
@@ -80,21 +81,26 @@ class TaskChannel:
         self._seq = max(_entry(*last[0])[0] if last else 0, at_least)
 
     def flush(self, final: bool = False) -> None:
-        """Write pending events to the Redis Stream in one command; `final` also sets its TTL when none are."""
-        with self._lock:
-            batch, self._pending = self._pending, []
-        if not batch and not final:
-            return
-        entries: list[Any] = []
-        for seq, event in batch:
-            entries += (seq, event_json(event))
-        try:
-            self._append(keys=[stream_key(self.task_id)],
-                         args=[self._maxlen, self._retention, json.dumps(entries, ensure_ascii=False)])
-        except (redis.ConnectionError, redis.TimeoutError):
-            with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
-                self._pending[:0] = batch
-            raise
+        """Write pending events to the Redis Stream in one command; `final` also sets its TTL when none are.
+
+        One flush of a channel at a time (the supervisor's and the run's last one may meet): a later batch
+        never reaches the log before an earlier one, which the append script would then skip as a gap.
+        """
+        with self._writing:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            if not batch and not final:
+                return
+            entries: list[Any] = []
+            for seq, event in batch:
+                entries += (seq, event_json(event))
+            try:
+                self._append(keys=[stream_key(self.task_id)],
+                             args=[self._maxlen, self._retention, json.dumps(entries, ensure_ascii=False)])
+            except (redis.ConnectionError, redis.TimeoutError):
+                with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
+                    self._pending[:0] = batch
+                raise
 
     def live(self, ping_interval: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
         """Events as they are published; None after `ping_interval` s of silence; ends after a terminal one."""

@@ -1,6 +1,8 @@
 """The run event channel on the real Redis: one encoding per event, batched log writes, no gap, no duplicate."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from api.extensions import get_redis
@@ -53,3 +55,17 @@ def test_an_event_is_encoded_once_for_the_frame_and_the_log(channel):
     channel.flush(final=True)
     assert logged_events(channel._redis, "task-1")[0][1]["answer"] == "cached"
     assert frame(event, "task-1:1") == 'id: task-1:1\ndata: {"event":"message","answer":"cached"}\n\n'
+
+
+def test_flushes_of_one_channel_never_overtake_each_other(channel):
+    """The supervisor's flush and the run's last one, at the same moment: every event lands, in order."""
+    for n in range(200):
+        channel.publish({"event": "message", "answer": str(n)})
+    flushers = [threading.Thread(target=channel.flush, kwargs={"final": n % 2 == 1}) for n in range(8)]
+    for index, flusher in enumerate(flushers):
+        flusher.start()
+        channel.publish({"event": "message", "answer": f"late {index}"})
+    for flusher in flushers:
+        flusher.join(5)
+    channel.flush(final=True)
+    assert [seq for seq, _ in logged_events(channel._redis, "task-1")] == list(range(1, 209))
