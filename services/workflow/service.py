@@ -18,7 +18,7 @@ from services.conversation_service import get_conversation
 from services.errors import AppUnavailable, InvalidParam, NotWorkflowApp, RunFailed
 from services.generation import rate_limit, task_registry
 from services.generation.service import RunRequest, short_name, validated_inputs
-from services.generation.stream_service import require_replayable
+from services.generation.stream_service import blocking_answer, require_replayable
 from services.workflow import liveness, persist
 from services.workflow.events import WorkflowEnvelope, envelope_for
 from services.workflow.executor import publish_failure
@@ -134,7 +134,9 @@ def reap(client: redis.Redis, task_id: str) -> None:
 
 
 def collect_blocking(events: Iterator[Item], envelope: WorkflowEnvelope) -> dict[str, Any]:
-    """Wait for workflow_finished and return the blocking body (spec §4)."""
+    """Wait for the run's end and return the blocking body (spec §4): a chatflow's is its message's."""
+    if envelope.chat is not None:
+        return blocking_answer(events, envelope.chat)
     for item in events:
         if item is not None and item[1]["event"] == "workflow_finished":
             return envelope.blocking(item[1])
