@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker migrate seed test test-pg test-embedded lint bench docker stop-redis clean chromium web-build web-test
+.PHONY: help install run worker migrate seed test test-pg test-embedded fuzz lint bench docker stop-redis clean chromium web-build web-test
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -57,6 +57,11 @@ test-pg: install  ## only the PostgreSQL + Redis run
 
 test-embedded: install  ## only the embedded-default run
 	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded
+
+FUZZ_MAX_EXAMPLES ?= 100
+fuzz: install  ## schemathesis against a live server: FUZZ_MAX_EXAMPLES per operation and app, negative data, all checks
+	FUZZ_FULL=1 FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider -o timeout=900 \
+		tests/e2e/test_api_fuzz.py
 
 lint: install  ## flake8 + isort check
 	$(BIN)/flake8 api controllers services models core jobs tests
