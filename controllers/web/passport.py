@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_restful import Resource
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from controllers.common.auth import read_passport
 from controllers.common.payload import query_args
@@ -15,7 +15,7 @@ APP_CODE = Header("X-App-Code", "The app's site code (last segment of its web ap
 
 
 class PassportQuery(BaseModel):
-    user_id: str | None = None
+    user_id: str | None = Field(None, max_length=255, description="A stable end-user id (at most 255 characters).")
 
 
 class AccessModeQuery(BaseModel):
