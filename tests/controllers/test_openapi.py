@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 import schemathesis
 
-from tests.factories import auth_headers, make_app, passport
+from tests.factories import auth_headers, end_user_id, make_app, make_conversation, passport
 from tests.support.openapi import assert_matches_document
 
 pytestmark = pytest.mark.embedded
@@ -64,3 +64,42 @@ def test_a_wrong_body_is_an_error_body_the_document_describes(app, client):
                            json={"inputs": {}})
     assert response.status_code == 400 and response.get_json()["params"] == "query"
     assert_matches_document(client, "/api/chat-messages", "POST", response)
+
+
+def test_history_routes_answer_as_documented(app, client):
+    created = make_app(app)
+    token = passport(client, created["code"])
+    headers = auth_headers(created["code"], token)
+    conversation = make_conversation(app, created["id"], end_user_id(token), turns=2)
+    message_id = conversation["message_ids"][0]
+    calls = [
+        ("POST", "/api/messages/{message_id}/feedbacks", f"/api/messages/{message_id}/feedbacks",
+         {"json": {"rating": "like", "content": "good"}}),
+        ("GET", "/api/messages", "/api/messages", {"query_string": {"conversation_id": conversation["id"]}}),
+        ("POST", "/api/conversations/{c_id}/name", f"/api/conversations/{conversation['id']}/name",
+         {"json": {"name": "renamed"}}),
+        ("PATCH", "/api/conversations/{c_id}/pin", f"/api/conversations/{conversation['id']}/pin", {}),
+        ("GET", "/api/conversations", "/api/conversations", {"query_string": {"pinned": "true"}}),
+        ("GET", "/api/site", "/api/site", {}),
+        ("GET", "/api/parameters", "/api/parameters", {}),
+        ("GET", "/api/system-features", "/api/system-features", {}),
+        ("DELETE", "/api/conversations/{c_id}", f"/api/conversations/{conversation['id']}", {}),
+    ]
+    for method, template, path, kwargs in calls:
+        response = client.open(path, method=method, headers=headers, **kwargs)
+        assert response.status_code < 300, (path, response.get_data(as_text=True))
+        assert_matches_document(client, template, method, response)
+    listed = client.get("/api/messages", headers=headers, query_string={"conversation_id": conversation["id"]})
+    assert listed.status_code == 404  # deleted with its conversation
+
+
+def test_saved_messages_answer_as_documented(app, client):
+    created = make_app(app, "completion")
+    token = passport(client, created["code"])
+    headers = auth_headers(created["code"], token)
+    message_id = make_conversation(app, created["id"], end_user_id(token), mode="completion")["message_ids"][0]
+    saved = client.post("/api/saved-messages", headers=headers, json={"message_id": message_id})
+    assert_matches_document(client, "/api/saved-messages", "POST", saved)
+    listed = client.get("/api/saved-messages", headers=headers)
+    assert [m["id"] for m in listed.get_json()["data"]] == [message_id]
+    assert_matches_document(client, "/api/saved-messages", "GET", listed)
