@@ -154,6 +154,8 @@ def _success(op: Operation, refs: dict) -> dict[str, Any]:
     success: dict[str, Any] = {"description": SUCCESS.get(op.status, "Success.")}
     if content:
         success["content"] = content
+    if op.links:
+        success["links"] = {link.name: link.to_dict() for link in op.links}
     return {str(op.status): success}
 
 

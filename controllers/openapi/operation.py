@@ -19,12 +19,31 @@ class Header:
 
 
 @dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: what a 200 answer gives to a follow-up call (`$response.body#/...` expressions)."""
+
+    name: str
+    operation_id: str
+    parameters: tuple[tuple[str, str], ...] = ()
+    request_body: dict[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        link: dict[str, Any] = {"operationId": self.operation_id}
+        if self.parameters:
+            link["parameters"] = dict(self.parameters)
+        if self.request_body is not None:
+            link["requestBody"] = self.request_body
+        return link
+
+
+@dataclass(frozen=True)
 class Operation:
     """What one method takes and answers.
 
     `response` is the 200 JSON body (None with `status=204`: no body). `stream` is the model whose
     schema each SSE `data:` payload matches, when the 200 may be `text/event-stream`. `errors` are the
-    statuses, besides those every operation of its kind can answer, that carry the error body.
+    statuses, besides those every operation of its kind can answer, that carry the error body. `links`
+    name the calls the 200 answer's ids lead to.
     """
 
     summary: str
@@ -36,6 +55,7 @@ class Operation:
     stream: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     description: str = ""
+    links: tuple[Link, ...] = ()
 
 
 def describe(summary: str, **fields: Any) -> Callable[[Callable], Callable]:

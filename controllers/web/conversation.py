@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from controllers.common.auth import passport_required
 from controllers.common.payload import Limit, OptionalBool, OptionalUUID, id_or_none, json_body, query_args
-from controllers.openapi import bodies
+from controllers.openapi import bodies, links
 from controllers.openapi.operation import describe
 from services import conversation_service, marshal
 
@@ -30,7 +30,8 @@ class RenamePayload(BaseModel):
 class ConversationListResource(Resource):
     method_decorators = [passport_required]
 
-    @describe("The caller's conversations", query=ConversationListQuery, response=bodies.Page[bodies.Conversation])
+    @describe("The caller's conversations", query=ConversationListQuery, response=bodies.Page[bodies.Conversation],
+              links=links.CONVERSATION_PAGE)
     def get(self):
         conversation_service.require_chat_app(g.app_model.mode)
         args = query_args(ConversationListQuery)

@@ -13,7 +13,7 @@ from api.extensions import get_queue, get_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body, query_args
 from controllers.common.sse import LAST_EVENT_ID, EventsQuery, last_event_id, sse_response
-from controllers.openapi import bodies, events
+from controllers.openapi import bodies, events, links
 from controllers.openapi.operation import describe
 from controllers.web.workflow import follow_started
 from services.errors import NotChatApp, NotCompletionApp
@@ -77,7 +77,7 @@ class CompletionMessagesResource(Resource):
     method_decorators = [passport_required]
 
     @describe("Run a completion app", body=CompletionPayload, response=bodies.CompletionBlockingBody,
-              stream=events.CompletionStreamEvent, errors=(429,),
+              stream=events.CompletionStreamEvent, errors=(429,), links=links.COMPLETION,
               description=STREAMING)
     def post(self):
         payload = json_body(CompletionPayload)
@@ -90,7 +90,7 @@ class ChatMessagesResource(Resource):
     method_decorators = [passport_required]
 
     @describe("Send a chat message (chat, agent-chat and chatflow apps)", body=ChatPayload,
-              response=bodies.ChatBlockingBody, stream=events.ChatStreamEvent, errors=(429,),
+              response=bodies.ChatBlockingBody, stream=events.ChatStreamEvent, errors=(429,), links=links.CHAT_TURN,
               description=STREAMING)
     def post(self):
         payload = json_body(ChatPayload)

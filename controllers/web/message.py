@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from controllers.common.auth import passport_required
 from controllers.common.payload import Limit, OptionalUUID, id_or_none, json_body, query_args
-from controllers.openapi import bodies
+from controllers.openapi import bodies, links
 from controllers.openapi.operation import describe
 from services import conversation_service, marshal, message_service
 
@@ -30,7 +30,7 @@ class MessageListResource(Resource):
     method_decorators = [passport_required]
 
     @describe("Messages of a conversation, newest page first", query=MessageListQuery,
-              response=bodies.Page[bodies.Message])
+              response=bodies.Page[bodies.Message], links=links.MESSAGE_PAGE)
     def get(self):
         conversation_service.require_chat_app(g.app_model.mode)
         args = query_args(MessageListQuery)

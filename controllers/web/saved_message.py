@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from controllers.common.auth import passport_required
 from controllers.common.payload import Limit, OptionalUUID, id_or_none, json_body, query_args
-from controllers.openapi import bodies
+from controllers.openapi import bodies, links
 from controllers.openapi.operation import describe
 from services import marshal, saved_message_service
 
@@ -27,7 +27,7 @@ class SavedMessageListResource(Resource):
     method_decorators = [passport_required]
 
     @describe("The caller's saved messages (completion apps)", query=SavedMessageListQuery,
-              response=bodies.Page[bodies.SavedMessage])
+              response=bodies.Page[bodies.SavedMessage], links=links.SAVED_PAGE)
     def get(self):
         saved_message_service.require_completion_app(g.app_model.mode)
         args = query_args(SavedMessageListQuery)

@@ -11,7 +11,7 @@ from api.extensions import get_queue, get_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body
 from controllers.common.sse import LAST_EVENT_ID, EventsQuery, last_event_id, sse_response
-from controllers.openapi import bodies, events
+from controllers.openapi import bodies, events, links
 from controllers.openapi.operation import describe
 from services.errors import NotWorkflowApp
 from services.generation.stream_service import parse_last_event_id
@@ -41,7 +41,7 @@ class WorkflowRunResource(Resource):
     method_decorators = [passport_required]
 
     @describe("Run a workflow app", body=WorkflowRunPayload, response=bodies.WorkflowBlockingBody,
-              stream=events.WorkflowStreamEvent, errors=(429,),
+              stream=events.WorkflowStreamEvent, errors=(429,), links=links.WORKFLOW_RUN,
               description="`text/event-stream` unless `response_mode` is `blocking`.")
     def post(self):
         payload = json_body(WorkflowRunPayload)

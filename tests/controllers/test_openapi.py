@@ -42,6 +42,19 @@ def test_document_is_valid_openapi_3_1_with_valid_schemas(client):
         jsonschema.Draft202012Validator.check_schema(component)
 
 
+def test_every_link_leads_to_a_described_operation_and_parameter(client):
+    doc = _document(client)
+    operations = {op["operationId"]: op for item in doc["paths"].values() for op in item.values()}
+    links = [link for op in operations.values() for response in op["responses"].values()
+             for link in response.get("links", {}).values()]
+    assert len(links) >= 20
+    for link in links:
+        target = operations[link["operationId"]]
+        names = {f"{p['in']}.{p['name']}" for p in target.get("parameters", [])}
+        assert set(link.get("parameters", {})) <= names, link
+        assert "requestBody" not in link or "requestBody" in target, link
+
+
 def test_bodies_and_events_come_from_the_controllers_models(client):
     doc = _document(client)
     chat = doc["paths"]["/api/chat-messages"]["post"]

@@ -16,6 +16,7 @@ import requests
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import GenerationMode, checks
 
 from api.app import VERSION
@@ -63,22 +64,34 @@ def fuzz_target(backend_settings, _schema, upstream):
             db.engine.dispose()
 
 
+FIRST_RUN = {"chat": "/api/chat-messages", "advanced-chat": "/api/chat-messages",
+             "completion": "/api/completion-messages", "workflow": "/api/workflows/run"}
+
+
 @pytest.fixture(scope="module", params=MODES)
 def fuzz_mode(request, fuzz_target):
-    """(mode, passport headers) of a new end user of that mode's app."""
+    """(mode, passport headers) of a new end user of that mode's app, who has run it once (history to list)."""
     url, codes = fuzz_target
     code = codes[request.param]
     response = requests.get(f"{url}/api/passport", headers={"X-App-Code": code}, timeout=5)
     assert response.status_code == 200, response.text
-    return request.param, {"X-App-Passport": response.json()["access_token"]}
+    headers = {"X-App-Passport": response.json()["access_token"]}
+    first = requests.post(url + FIRST_RUN[request.param], headers=headers, timeout=REQUEST_TIMEOUT,
+                          json={"inputs": {}, "query": "Hello", "response_mode": "blocking"})
+    assert first.status_code == 200, first.text
+    return request.param, headers
 
 
-def _described_schema():
+def _document() -> dict:
     """The document the server serves, built in-process so pytest can list one test per operation."""
     app = Flask("openapi")
     app.config.update(WEB_API_CORS_ALLOW_ORIGINS="*", VERSION=VERSION)
     register_blueprints(app)
-    loaded = schemathesis.openapi.from_dict(build_document(app.url_map, app.view_functions, VERSION))
+    return build_document(app.url_map, app.view_functions, VERSION)
+
+
+def _described_schema():
+    loaded = schemathesis.openapi.from_dict(_document())  # a copy: stateful link inference edits it
     loaded.config.update(request_timeout=REQUEST_TIMEOUT)
     loaded.config.max_stream_events = MAX_STREAM_EVENTS  # read every stream to its end, not its first 20 events
     modes = list(GenerationMode) if FULL else [GenerationMode.POSITIVE]
@@ -91,7 +104,7 @@ schema = _described_schema()
 
 def test_the_live_server_serves_the_fuzzed_document(fuzz_target):
     url, _ = fuzz_target
-    assert requests.get(f"{url}/api/openapi.json", timeout=5).json() == schema.raw_schema
+    assert requests.get(f"{url}/api/openapi.json", timeout=5).json() == _document()
 
 
 @schema.parametrize()
@@ -102,3 +115,21 @@ def test_api_answers_match_the_document(case, fuzz_target, fuzz_mode):
     _, headers = fuzz_mode
     case.call_and_validate(base_url=url, headers=headers, checks=None if FULL else CHECKS,
                            excluded_checks=EXCLUDED if FULL else None, timeout=REQUEST_TIMEOUT)
+
+
+if FULL:  # sequences of calls that reuse what earlier answers returned (ids), with every check
+    def test_call_sequences_answer_as_documented(fuzz_target, fuzz_mode):
+        url, _ = fuzz_target
+        _, headers = fuzz_mode
+
+        class Sequences(schema.as_state_machine()):
+            def get_call_kwargs(self, case):
+                return {"base_url": url, "headers": headers, "timeout": REQUEST_TIMEOUT}
+
+            def validate_response(self, response, case, additional_checks=None, **kwargs):
+                case.validate_response(response, excluded_checks=EXCLUDED, transport_kwargs=kwargs,
+                                       recorder=self.recorder)
+
+        run_state_machine_as_test(Sequences, settings=settings(
+            max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, stateful_step_count=8,
+            suppress_health_check=list(HealthCheck), database=None))
