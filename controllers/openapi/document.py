@@ -22,8 +22,8 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 PATH_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "string": {"type": "string", "pattern": "^[^/]+$"}}
 ERRORS = {400: "Invalid parameters, wrong app mode, or a disabled site.", 401: "Missing or invalid passport.",
-          404: "Not found (or not the caller's).", 413: "Request body too large.",
-          429: "Too many active runs of this app.", 405: "Method not allowed."}
+          403: "The app has this feature turned off.", 404: "Not found (or not the caller's).",
+          413: "Request body too large.", 429: "Too many active runs of this app."}
 SUCCESS = {101: "Switching Protocols: the WebSocket is open.", 204: "Done; no body."}
 SECURITY_SCHEMES = {
     "passport": {"type": "apiKey", "in": "header", "name": "X-App-Passport",
@@ -103,7 +103,7 @@ def _operation(route: Route, refs: dict) -> dict[str, Any]:
     result: dict[str, Any] = {"summary": op.summary, "operationId": _operation_id(route)}
     if op.description:
         result["description"] = op.description
-    params = _parameters(route, refs)
+    params = _parameters(route)
     if params:
         result["parameters"] = params
     if op.body is not None:
@@ -119,7 +119,7 @@ def _operation_id(route: Route) -> str:
     return "_".join([route.method.lower(), *words])
 
 
-def _parameters(route: Route, refs: dict) -> list[dict[str, Any]]:
+def _parameters(route: Route) -> list[dict[str, Any]]:
     op = route.operation
     params = [{"name": name, "in": "path", "required": True, "schema": schema} for name, schema in route.path_params]
     params += [{"name": h.name, "in": "header", "required": h.required, "description": h.description,
