@@ -5,8 +5,8 @@ BIN    := $(VENV)/bin
 export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox lint bench docker stop-redis clean chromium \
-        sandbox-deps sandbox-packages sandbox-test-packages web-build web-test
+.PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox fuzz lint bench docker stop-redis clean \
+        chromium sandbox-deps sandbox-packages sandbox-test-packages web-build web-test
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -84,6 +84,11 @@ test-sandbox: install sandbox-test-packages  ## only the code-node sandbox escap
 
 test-embedded: install  ## only the embedded-default run
 	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded
+
+FUZZ_MAX_EXAMPLES ?= 100
+fuzz: install  ## schemathesis against a live server: FUZZ_MAX_EXAMPLES per operation and app, negative data, all checks
+	FUZZ_FULL=1 FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider -o timeout=900 \
+		tests/e2e/test_api_fuzz.py
 
 lint: install  ## flake8 + isort check
 	$(BIN)/flake8 api controllers services models core jobs tests

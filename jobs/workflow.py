@@ -6,17 +6,22 @@ from functools import lru_cache
 from typing import Iterator
 
 from flask import Flask, current_app, has_app_context
+from rq import get_current_job
 
 from api.extensions import db, get_redis
+from services.workflow import liveness
 from services.workflow.executor import execute_run
 
 
-def run_workflow(run_id: str) -> None:
+def run_workflow(run_id: str, task_id: str | None = None) -> None:
     """Execute workflow run `run_id` on this worker. A run that is no longer running is skipped.
 
     Works under `python -m api.worker` (which pushes the app context once) and under a bare
     `rq worker --url "$REDIS_URL" workflows` (no app context: the job builds the app from the environment).
     """
+    job = get_current_job()
+    if task_id and job is not None:  # beat before building an app, which can take seconds on a busy host
+        liveness.beat_once(job.connection, task_id)
     with _app_context():
         db.engine.dispose(close=False)  # never share the parent's pooled connections after fork
         execute_run(run_id, get_redis(), current_app.config)

@@ -5,12 +5,15 @@ from flask import current_app, g
 from flask_restful import Resource
 
 from controllers.common.auth import passport_required
+from controllers.openapi import bodies
+from controllers.openapi.operation import describe
 from services import app_info_service
 
 
 class SiteResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("The app's site settings", response=bodies.SiteBody)
     def get(self):
         return app_info_service.site_info(g.app_model, g.site, g.end_user)
 
@@ -18,6 +21,7 @@ class SiteResource(Resource):
 class ParametersResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("The app's input form, features and upload limits", response=bodies.ParametersBody)
     def get(self):
         limits = app_info_service.system_parameters(current_app.config)
         return app_info_service.app_parameters(g.app_model, limits)
@@ -26,10 +30,12 @@ class ParametersResource(Resource):
 class MetaResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Icons of the tools the app can call", response=bodies.MetaBody)
     def get(self):
         return app_info_service.app_meta(g.app_model)
 
 
 class SystemFeaturesResource(Resource):
+    @describe("Feature flags the front end reads", response=bodies.SystemFeaturesBody)
     def get(self):
         return app_info_service.system_features()
