@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.suite import scenarios as sc
 from bench.suite.explain import list_plans
 from bench.suite.loadgen import StreamSpec, run_fleet, stream_once
-from bench.suite.procs import REPO, Procs
+from bench.suite.procs import REPO, Procs, deployed_bytecode
 from bench.suite.procs import output as proc_output
 from bench.suite.report import table
 from bench.suite.seed import seed_lists
@@ -159,6 +159,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated phases: relay,reads,lists,workflows")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)
+    deployed_bytecode()
     params = sc.QUICK if args.quick else sc.Params()
     facts, started = machine_facts(), time.monotonic()
     results = run(params, [p for p in args.only.split(",") if p])

@@ -16,6 +16,14 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / ".venv" / "bin"
 
 
+def deployed_bytecode() -> None:
+    """Let every process the suite starts cache bytecode, as a deployed install does (this machine sets
+    PYTHONDONTWRITEBYTECODE, which makes each lazy import compile its source again, e.g. in every RQ work horse);
+    the cache lives outside the worktree."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "llm-web-api-bench-pycache"))
+
+
 class Procs:
     """A registry of child process groups; `stop_all()` ends them (SIGTERM, then SIGKILL)."""
 

@@ -15,8 +15,9 @@ from contextlib import ExitStack
 
 from bench.suite import scenarios as sc
 from bench.suite.loadgen import run_fleet, stream_once
-from bench.suite.procs import BIN, Procs
+from bench.suite.procs import BIN, Procs, deployed_bytecode
 from bench.suite.stage import start_servers, start_upstream
+from bench.suite.workflows import _ours_spec, start_workers
 from bench.suite.world import world_context
 
 LOADS = {
@@ -24,6 +25,7 @@ LOADS = {
     "request": lambda procs, side: [stream_once(side.chat(10)) for _ in range(200)],
     "paced": lambda procs, side: run_fleet(procs, [side.chat(250, 0.02, 2.0 * i / 150, i) for i in range(150)]),
     "site": lambda procs, side: sc.wrk(side.port, "/api/site", side.headers[0], 5),
+    "workflow": lambda procs, side: [stream_once(_ours_spec(side)) for _ in range(40)],
     "passport": lambda procs, side: sc.wrk(side.port, "/api/passport", {"X-App-Code": side.headers[0]["X-App-Code"]},
                                            5),
 }
@@ -68,16 +70,20 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--raw", help="also keep py-spy's collapsed stacks in this file")
     args = parser.parse_args()
+    deployed_bytecode()
     with ExitStack() as stack, tempfile.NamedTemporaryFile(suffix=".txt") as out:
         procs = Procs()
         stack.callback(procs.stop_all)
         world = stack.enter_context(world_context())
         upstream, _ = start_upstream(procs)
-        side = start_servers(procs, world, upstream)["ours"]
+        sides = start_servers(procs, world, upstream)
+        side, target = sides["ours"], sides["ours"].pid
         for _ in range(3):
             stream_once(side.chat(20))
-        spy = subprocess.Popen([str(BIN / "py-spy"), "record", "--pid", str(side.pid), "--nonblocking", "--rate",
-                                "250", "--format", "raw", "--output", out.name, "--duration", "120"],
+        if args.load == "workflow":  # profile the RQ worker and its work horses instead of gunicorn
+            side, target = sides["ours_wf"], start_workers(procs, world, 1, "workflows")[0].pid
+        spy = subprocess.Popen([str(BIN / "py-spy"), "record", "--pid", str(target), "--nonblocking", "--rate",
+                                "250", "--subprocesses", "--format", "raw", "--output", out.name, "--duration", "120"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
         worker = threading.Thread(target=LOADS[args.load], args=(procs, side))
