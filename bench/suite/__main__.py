@@ -6,8 +6,10 @@ stopped on exit, failure, Ctrl-C or SIGTERM; the bench database is dropped and t
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -114,6 +116,13 @@ def workflow_rounds(procs, world, sides, params, results) -> None:
     log(f"workflows: {results.values.get('wf_start')}")
 
 
+def server_errors(text: str) -> list[str]:
+    """One note per distinct exception our server logged (tracebacks are bugs, whatever the client saw)."""
+    found = collections.Counter(line[:240] for line in text.splitlines()
+                                if re.match(r"^[A-Za-z_][\w.]*(Error|Exception)\b", line))
+    return [f"our server logged {n}× `{line}`" for line, n in found.most_common(10)]
+
+
 def log(message: str) -> None:
     print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -137,6 +146,7 @@ def run(params: sc.Params, only: list[str]) -> sc.Results:
         try:
             for name in only or phases:
                 phases[name]()
+            results.notes += server_errors(proc_output(sides["ours"].log))
         except BaseException:
             log("our server's log:\n" + proc_output(sides["ours"].log)[-3000:])
             raise

@@ -70,6 +70,7 @@ def _fmt(value: float) -> str:
 
 
 def _span(values: list[float]) -> tuple[str, float]:
+    values = [v for v in values if not math.isnan(v)]
     if not values:
         return "—", float("nan")
     median = statistics.median(values)

@@ -84,7 +84,19 @@ def p(values: list[float], q: float) -> float:
 
 
 def _failures(samples: list[Sample | None], tokens: int | None = None) -> int:
-    return sum(1 for s in samples if s is None or not s.ok or (tokens is not None and s.events != tokens))
+    return len(_failed(samples, tokens))
+
+
+def _failed(samples: list[Sample | None], tokens: int | None) -> list[Sample | None]:
+    return [s for s in samples if s is None or not s.ok or (tokens is not None and s.events != tokens)]
+
+
+def describe_failures(samples: list[Sample | None], tokens: int | None) -> str:
+    """E.g. "2 of 100 failed (timeout; status 200, 340/1000 events, no end)"."""
+    failed = _failed(samples, tokens)
+    shown = ["timeout" if s is None else f"status {s.status}, {s.events}/{tokens} events"
+             + ("" if s.ok else ", no end") for s in failed[:3]]
+    return f"{len(failed)} of {len(samples)} failed ({'; '.join(shown)})"
 
 
 # --- relay: CPU per event, CPU per request, time to first event, aggregate events/s --------------------
@@ -116,9 +128,8 @@ def flood(procs: Procs, side: Side, params: Params, results: Results) -> None:
     samples, client_cpu = run_fleet(procs, specs)
     done = [s for s in samples if s]
     wall = max(s.ended for s in done) - min(s.started for s in done)
-    failed = _failures(samples, params.flood_tokens)
-    if failed:
-        results.notes.append(f"flood: {side.name} had {failed} of {len(specs)} failed streams")
+    if _failures(samples, params.flood_tokens):
+        results.notes.append(f"flood: {side.name}: {describe_failures(samples, params.flood_tokens)}")
     events = sum(s.events for s in done)
     results.add("events_s", side.role, events / wall)
     results.add("client_cpu_event", side.role, client_cpu / max(events, 1) * 1e6)
@@ -153,9 +164,15 @@ def paced_step(procs: Procs, side: Side, params: Params, streams: int) -> tuple[
 
 
 def paced_capacity(procs: Procs, side: Side, params: Params, results: Results) -> None:
-    """Step up concurrent paced streams until p99 first event >= 1 s or a stream fails (bounded by the steps)."""
+    """Step up concurrent paced streams until p99 first event >= 1 s or a stream fails (bounded by the steps).
+
+    After the first repetition the steps start one below the least this side held so far (to save time)."""
+    held_before = results.values.get("paced_held", {}).get(side.role, [])
+    steps = [n for n in params.paced_steps if not held_before or n >= min(held_before)] or list(params.paced_steps)
+    first = params.paced_steps.index(steps[0])
+    steps = list(params.paced_steps[max(0, first - 1):])
     held, memory, trail = 0, float("nan"), []
-    for streams in params.paced_steps:
+    for streams in steps:
         ok, p99, per_stream, failed = paced_step(procs, side, params, streams)
         trail.append(f"{streams}: p99 {p99 * 1e3:.0f} ms, {failed} failed")
         if not ok:
