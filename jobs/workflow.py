@@ -22,9 +22,14 @@ def run_workflow(run_id: str, task_id: str | None = None) -> None:
     job = get_current_job()
     if task_id and job is not None:  # beat before building an app, which can take seconds on a busy host
         liveness.beat_once(job.connection, task_id)
-    with _app_context():
-        db.engine.dispose(close=False)  # never share the parent's pooled connections after fork
-        execute_run(run_id, get_redis(), current_app.config)
+    try:
+        with _app_context():
+            db.engine.dispose(close=False)  # never share the parent's pooled connections after fork
+            execute_run(run_id, get_redis(), current_app.config)
+    except Exception:
+        if task_id and job is not None:  # not a lost worker: the sweeper reports the job's own failure
+            liveness.forget(job.connection, task_id)
+        raise
 
 
 @contextmanager

@@ -69,6 +69,14 @@ def beat_once(client: redis.Redis, task_id: str) -> None:
         log.warning("heartbeat of %s skipped: %s", task_id, exc)
 
 
+def forget(client: redis.Redis, task_id: str) -> None:
+    """Drop the run's heartbeat and started marks (its job ended in this process, with an exception)."""
+    try:
+        client.delete(_hb_key(task_id), _started_key(task_id))
+    except redis.RedisError as exc:
+        log.warning("heartbeat of %s not cleared: %s", task_id, exc)
+
+
 def is_alive(client: redis.Redis, task_id: str) -> bool:
     """A worker beat for this run within the last HEARTBEAT_TTL seconds."""
     return bool(client.exists(_hb_key(task_id)))

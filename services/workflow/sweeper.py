@@ -54,10 +54,10 @@ def inspect(client: redis.Redis, run: Any, queue_timeout: float) -> Verdict:
     """The verdict on a `running` run (anything with id, task_id, created_at)."""
     if liveness.is_alive(client, run.task_id):
         return ALIVE
+    if liveness.has_started(client, run.task_id):
+        return Verdict(lost=WORKER_LOST)
     job = _fetch_job(client, run.id)
     status = job.get_status(refresh=False) if job is not None else None
-    if liveness.has_started(client, run.task_id):  # its job may have ended before the run (e.g. no app)
-        return Verdict(lost=_why(job, status) if status in ENDED else WORKER_LOST)
     if status == JobStatus.QUEUED:
         return _waiting(client, job, run, queue_timeout)
     if (status is None or status in ENDED or status == JobStatus.STARTED) \
