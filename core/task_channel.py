@@ -40,6 +40,7 @@ class TaskChannel:
         self._live: queue.Queue = queue.Queue()
         self._pending: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one flush at a time: batches reach the log in order
         self._seq = 0
         self.detached_at: float | None = None
 
@@ -59,7 +60,13 @@ class TaskChannel:
         self._seq = max(_entry(*last[0])[0] if last else 0, at_least)
 
     def flush(self, final: bool = False) -> None:
-        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL."""
+        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL.
+
+        Safe to call from several threads (the flusher, the run itself)."""
+        with self._flushing:
+            self._flush(final)
+
+    def _flush(self, final: bool) -> None:
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch and not final:

@@ -1,6 +1,7 @@
 """RQ job: run one workflow run (STYLE G13: small, idempotent, takes an id)."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterator
@@ -10,6 +11,8 @@ from flask import Flask, current_app, has_app_context
 from api.extensions import db, get_redis
 from services.workflow.executor import execute_run
 
+_IMPORTED_IN = os.getpid()
+
 
 def run_workflow(run_id: str) -> None:
     """Execute workflow run `run_id` on this worker. A run that is no longer running is skipped.
@@ -18,7 +21,8 @@ def run_workflow(run_id: str) -> None:
     `rq worker --url "$REDIS_URL" workflows` (no app context: the job builds the app from the environment).
     """
     with _app_context():
-        db.engine.dispose(close=False)  # never share the parent's pooled connections after fork
+        if os.getpid() != _IMPORTED_IN:  # a forked work horse never shares its parent's pooled connections
+            db.engine.dispose(close=False)
         execute_run(run_id, get_redis(), current_app.config)
 
 
