@@ -8,7 +8,8 @@ bench/workflow_queue.py (database `llm_web_api_bench_wf`, Redis db 11, a 3-node 
   enq = the job's RQ `enqueued_at` -> that frame read (worker side and event delivery only).
 * bare fork / bare simple: `operator.add(1, 2)` on `rq worker` / `rq worker -w rq.SimpleWorker`;
   start = enq = RQ's `started_at - enqueued_at`.
-Runs/s: `--n-par` runs submitted from 8 threads.
+Runs/s: `--n-par` runs submitted from 8 threads. `--rss 200` instead runs 200 sequential runs on one
+`ours simple` worker and prints the worker process's resident memory every 40 runs.
 """
 from __future__ import annotations
 
@@ -85,6 +86,25 @@ def _argv(kind: str) -> list[str]:
     return argv + (["-w", "rq.SimpleWorker"] if kind == "bare simple" else [])
 
 
+def _rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return int(next(line for line in status if line.startswith("VmRSS:")).split()[1])
+
+
+def rss_series(app, code, token, r, env, runs: int) -> None:
+    workers = wq.Workers(_argv("ours simple"), {**env, "WORKFLOW_WORKER_CLASS": "simple"}, 1)
+    try:
+        wq._wait_workers(r, app.config["WORKFLOW_QUEUE"], 1)
+        pid = workers.procs[0].pid
+        print(f"worker RSS after 0 runs: {_rss_kib(pid) / 1024:.1f} MiB", flush=True)
+        for done in range(1, runs + 1):
+            wq._ours_run(app, code, token)
+            if done % 40 == 0 or done == runs:
+                print(f"worker RSS after {done} runs: {_rss_kib(pid) / 1024:.1f} MiB", flush=True)
+    finally:
+        workers.stop()
+
+
 def run_all(args) -> dict[tuple[str, int], dict[str, float]]:
     r = wq.redis.Redis.from_url(wq.REDIS_URL)
     r.flushdb()
@@ -104,6 +124,9 @@ def run_all(args) -> dict[tuple[str, int], dict[str, float]]:
         with app.app_context():
             code = import_dsl(wq.DSL)[1].code
         token = app.test_client().get("/api/passport", headers={"X-App-Code": code}).get_json()["access_token"]
+        if args.rss:
+            rss_series(app, code, token, r, env, args.rss)
+            return results
         for n in args.workers:
             for kind in args.variants:
                 queue = app.config["WORKFLOW_QUEUE"] if kind.startswith("ours") else wq.BARE_QUEUE
@@ -146,9 +169,12 @@ def main() -> None:
     parser.add_argument("--n-seq", type=int, default=40)
     parser.add_argument("--n-par", type=int, default=80)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--rss", type=int, default=0, help="only: RSS of one simple worker over this many runs")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     args = parser.parse_args()
-    report(run_all(args), args)
+    results = run_all(args)
+    if results:
+        report(results, args)
 
 
 if __name__ == "__main__":
