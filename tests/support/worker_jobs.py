@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -20,6 +21,6 @@ def leave_the_session_broken() -> int:
 
 
 def session_state() -> dict:
-    """What this job's session looks like: usable, and whether it carries another job's mark."""
+    """What this job's session looks like (usable? another job's mark?), and whether the engine was loaded."""
     return {"select": db.session.execute(text("SELECT 1")).scalar(), "inherited": "left_by" in db.session.info,
-            "pid": os.getpid()}
+            "pid": os.getpid(), "engine_loaded": "core.workflow.engine" in sys.modules}

@@ -30,6 +30,7 @@ def test_a_job_leaving_a_failed_transaction_does_not_break_the_next_job(app, bac
     with RQWorker(worker_env(backend_settings, WORKFLOW_WORKER_CLASS=kind), command):
         first_pid, state = _result(broken), _result(after)
     assert state["select"] == 1 and state["inherited"] is False
+    assert state["engine_loaded"]  # preloaded by the worker before its first job (no workflow ran here)
     # simple runs both jobs in the worker process itself; fork runs each in a work horse of its own
     assert (first_pid == state["pid"]) is (kind == "simple")
 
