@@ -1,7 +1,8 @@
 """Workflow start latency and throughput (issue 10): ours vs bare RQ, forking and non-forking workers.
 
 `.venv/bin/python bench/workflow_start.py [--n-seq 40] [--n-par 80]` (about two minutes). Same set-up as
-bench/workflow_queue.py (database `llm_web_api_bench_wf`, Redis db 11, a 3-node workflow); rows:
+bench/workflow_queue.py (a 3-node workflow) on a database of its own, `llm_web_api_bench_wfstart`, and a
+Redis db claimed the way the tests claim theirs (so it never flushes a db another run uses); rows:
 
 * ours fork / ours simple: `python -m api.worker` with WORKFLOW_WORKER_CLASS=fork|simple.
   start = POST sent -> first `workflow_started` frame read by the client (web side included);
@@ -31,6 +32,9 @@ from rq import Queue  # noqa: E402
 from rq.job import Job  # noqa: E402
 
 THREADS = 8
+CLAIM_KEY = "llm-web-api:test-run"  # tests/conftest.py
+wq.DB_NAME = "llm_web_api_bench_wfstart"
+wq.DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{wq.DB_NAME}"
 VARIANTS = ("ours fork", "ours simple", "bare fork", "bare simple")
 
 
@@ -105,9 +109,21 @@ def rss_series(app, code, token, r, env, runs: int) -> None:
         workers.stop()
 
 
+def _claim_redis_db() -> None:
+    for number in range(15, 0, -1):
+        url = f"redis://127.0.0.1:6379/{number}"
+        client = wq.redis.Redis.from_url(url)
+        if client.set(CLAIM_KEY, os.getpid(), nx=True, ex=3600):
+            client.flushdb()  # what a crashed run left
+            client.set(CLAIM_KEY, os.getpid(), ex=3600)
+            wq.REDIS_URL = url
+            return
+    raise RuntimeError("no free Redis database")
+
+
 def run_all(args) -> dict[tuple[str, int], dict[str, float]]:
+    _claim_redis_db()
     r = wq.redis.Redis.from_url(wq.REDIS_URL)
-    r.flushdb()
     wq._admin(f"DROP DATABASE IF EXISTS {wq.DB_NAME}")
     wq._admin(f"CREATE DATABASE {wq.DB_NAME}")
     env = wq._env(tempfile.mkdtemp(prefix="bench-wfs-"))
