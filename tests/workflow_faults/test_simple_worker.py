@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from api.extensions import db
 from models import App
+from tests.support.rq_worker import RQ
 from tests.workflow_faults.support import QUICK_APP, run_status, stored_run
 from tests.workflow_faults.test_job_failures import _queued_then
 
@@ -29,3 +30,15 @@ def test_a_failed_job_ends_its_run_failed_and_the_same_worker_runs_the_next_one(
     body = user.run(1, mode="blocking").get_json()
     assert body["data"]["status"] == "succeeded", body
     assert workers[0].process.poll() is None  # the same worker process took both jobs and lives on
+
+
+def test_a_bare_rq_simple_worker_runs_workflow_after_workflow(app, caller, start_worker):
+    """`rq worker -w rq.SimpleWorker ...` (no app context of ours): the job builds the app once, and each
+    job still gets a session of its own."""
+    user = caller(QUICK_APP)
+    worker = start_worker([str(RQ), "worker", "-w", "rq.SimpleWorker", "--url", app.config["REDIS_URL"],
+                           "workflows"])
+    for _ in range(3):
+        body = user.run(1, mode="blocking").get_json()
+        assert body["data"]["status"] == "succeeded" and body["data"]["outputs"], body
+    assert worker.process.poll() is None
