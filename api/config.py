@@ -62,6 +62,9 @@ class Config:
     STREAM_RETENTION_SECONDS: int = 600
     COMPLETION_CACHE_TTL_SECONDS: int = 3600
     WORKFLOW_QUEUE: str = "workflows"
+    # how `python -m api.worker` runs jobs: "simple" in its own process (warm: fastest start), "fork" in a
+    # forked work horse per job (an interpreter crash takes only the horse down)
+    WORKFLOW_WORKER_CLASS: str = "simple"
     # a run no worker took within this many seconds fails ("No worker picked up this run ...")
     WORKFLOW_QUEUE_TIMEOUT: float = 300.0
     # every web and worker process looks for lost runs this often (one scan per interval in all);

@@ -40,7 +40,7 @@ class TaskChannel:
         self._live: queue.Queue = queue.Queue()
         self._pending: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
-        self._flush_lock = threading.Lock()  # one flush at a time: batches must reach Redis in seq order
+        self._flushing = threading.Lock()  # one flush at a time: batches reach the log in order
         self._seq = 0
         self.detached_at: float | None = None
 
@@ -62,26 +62,27 @@ class TaskChannel:
     def flush(self, final: bool = False) -> None:
         """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL.
 
-        Flushes from several threads (the supervisor's tick, the run's final flush) are serialized, so a
-        later batch can never reach Redis before an earlier one (XADD refuses ids below the top: a gap).
-        """
-        with self._flush_lock:
-            with self._lock:
-                batch, self._pending = self._pending, []
-            if not batch and not final:
-                return
-            key = stream_key(self.task_id)
-            pipe = self._redis.pipeline(transaction=False)
-            for seq, event in batch:
-                pipe.xadd(key, {"e": json.dumps(event, ensure_ascii=False)}, id=f"0-{seq}",
-                          maxlen=self._maxlen, approximate=True)
-            pipe.expire(key, self._retention)
-            try:
-                pipe.execute()
-            except (redis.ConnectionError, redis.TimeoutError):
-                with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
-                    self._pending[:0] = batch
-                raise
+        Safe to call from several threads (the flusher, the run itself)."""
+        with self._flushing:
+            self._flush(final)
+
+    def _flush(self, final: bool) -> None:
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if not batch and not final:
+            return
+        key = stream_key(self.task_id)
+        pipe = self._redis.pipeline(transaction=False)
+        for seq, event in batch:
+            pipe.xadd(key, {"e": json.dumps(event, ensure_ascii=False)}, id=f"0-{seq}",
+                      maxlen=self._maxlen, approximate=True)
+        pipe.expire(key, self._retention)
+        try:
+            pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError):
+            with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
+                self._pending[:0] = batch
+            raise
 
     def live(self, ping_interval: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
         """Events as they are published; None after `ping_interval` s of silence; ends after a terminal one."""

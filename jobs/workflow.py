@@ -1,6 +1,7 @@
 """RQ job: run one workflow run (STYLE G13: small, idempotent, takes an id)."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterator
@@ -11,6 +12,8 @@ from rq import get_current_job
 from api.extensions import db, get_redis
 from services.workflow import liveness
 from services.workflow.executor import execute_run
+
+_IMPORTED_IN = os.getpid()
 
 
 def run_workflow(run_id: str, task_id: str | None = None) -> None:
@@ -24,7 +27,8 @@ def run_workflow(run_id: str, task_id: str | None = None) -> None:
         liveness.beat_once(job.connection, task_id)
     try:
         with _app_context():
-            db.engine.dispose(close=False)  # never share the parent's pooled connections after fork
+            if os.getpid() != _IMPORTED_IN:  # a forked work horse never shares its parent's pooled connections
+                db.engine.dispose(close=False)
             execute_run(run_id, get_redis(), current_app.config)
     except Exception:
         if task_id and job is not None:  # not a lost worker: the sweeper reports the job's own failure
