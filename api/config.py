@@ -40,6 +40,7 @@ class Config:
     WEB_EMBED_ALLOW_ORIGINS: str = ""
     TRUSTED_PROXIES: int = 0
     PASSPORT_RATE_LIMIT_PER_MINUTE: int = 60
+    APP_CACHE_TTL_SECONDS: float = 30.0
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     MAX_JSON_DEPTH: int = 64
     QUERY_MAX_LENGTH: int = 100_000

@@ -66,9 +66,12 @@ def list_messages(app_id: str, end_user_id: str, conversation_id: str, *, first_
     conversation = get_conversation(app_id, end_user_id, conversation_id)
     stmt = sa.select(Message).where(Message.conversation_id == conversation.id)
     if first_id:
-        if db.session.scalar(stmt.where(Message.id == first_id)) is None:
+        if db.session.scalar(sa.select(Message.id).where(Message.conversation_id == conversation.id,
+                                                         Message.id == first_id)) is None:
             raise FirstMessageNotExists()
-        stmt = stmt.where(Message.id < first_id)
+        # a row value over (conversation_id, id) only ix_messages_conversation_id can bound; `id < first_id`
+        # alone lets the planner walk the primary key back through every other conversation's messages
+        stmt = stmt.where(sa.tuple_(Message.conversation_id, Message.id) < (conversation.id, first_id))
     rows = list(db.session.scalars(stmt.order_by(Message.id.desc()).limit(limit + 1)))
     page = list(reversed(rows[:limit]))
     feedbacks = feedbacks_of(end_user_id, [m.id for m in page])
