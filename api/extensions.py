@@ -12,6 +12,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 
+from api.db_pool import ping_when_idle
 from models.base import Base
 
 log = logging.getLogger(__name__)
@@ -85,5 +86,7 @@ def get_queue() -> Queue:
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     redis_ext.init_app(app)
