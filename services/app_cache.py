@@ -1,14 +1,19 @@
 """A small per-process cache of what every request reads: published sites, end users, rendered bodies.
 
-Entries live at most `ttl` seconds and all of them go at once when the shared version in Redis
-(`VERSION_KEY`) changes. Every commit that changed an App or a Site, or updated or deleted an
-EndUser, through the ORM (the CLI: `flask apps ...`, `flask mcp ...`; tests; scripts) writes a new
-version after it commits, so the next request of every process sees the change. A request reads the
-version once (`AppCache.sync`, one Redis GET). An entry loaded under an older version is not kept.
+Entries live at most `ttl` seconds, and all of them go at once when a change is announced on the Redis
+channel `CHANGES_CHANNEL`. Every commit that changed an App or a Site, or updated or deleted an EndUser,
+through the ORM (the CLI: `flask apps ...`, `flask mcp ...`; tests; scripts) publishes there after it
+commits and empties its own process's cache. Each process holds one subscription; a request only polls
+that socket for pending announcements (`AppCache.sync`: no round trip), so a change published before
+a request started is seen by it. Any message empties the cache, including the confirmation redis-py's
+reconnection produces (announcements may have been missed meanwhile); without a live subscription
+nothing is kept. An entry loaded while the cache was emptied is not kept.
 """
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from typing import Any, Callable, Hashable
 
@@ -23,9 +28,9 @@ from models.base import new_id
 
 log = logging.getLogger(__name__)
 
-VERSION_KEY = "app_cache:version"
+CHANGES_CHANNEL = "app_cache:changes"
+SUBSCRIBE_TIMEOUT_SECONDS = 2.0
 _CHANGED = "app_cache_changed"  # Session.info flag: this transaction touched what the cache holds
-_MISSING = object()
 
 
 class AppCache:
@@ -34,31 +39,55 @@ class AppCache:
     def __init__(self, ttl: float, max_entries: int = 10_000):
         self.ttl = ttl
         self.max_entries = max_entries
-        self._version: Any = _MISSING
         self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._generation = 0
+        self._pubsub: redis.client.PubSub | None = None
+        self._pid = 0
+        self._lock = threading.Lock()  # one reader of the subscription socket at a time
 
     def sync(self, client: redis.Redis) -> None:
-        """Read the shared version (one GET); a new one empties the cache. A Redis failure empties it too."""
+        """Apply the announcements pending on this process's subscription (subscribing first if needed)."""
         if self.ttl <= 0:
             return
-        try:
-            version = client.get(VERSION_KEY)
-        except redis.RedisError:
-            log.warning("app cache: Redis unreachable, reading from the database")
-            version = _MISSING
-        if version is _MISSING or version != self._version:
-            self._entries.clear()
-            self._version = version
+        with self._lock:
+            try:
+                if self._pubsub is None or self._pid != os.getpid():
+                    self._subscribe(client)
+                while self._pubsub.get_message(timeout=0) is not None:
+                    self.clear()
+            except (redis.RedisError, OSError):
+                log.warning("app cache: no Redis subscription, reading from the database")
+                self._unsubscribe()
+
+    def _subscribe(self, client: redis.Redis) -> None:
+        self._unsubscribe()
+        pubsub = client.pubsub()
+        pubsub.subscribe(CHANGES_CHANNEL)
+        if pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_SECONDS) is None:  # the confirmation: now subscribed
+            pubsub.close()
+            raise redis.ConnectionError("no subscription confirmation")
+        self._pubsub, self._pid = pubsub, os.getpid()
+
+    def _unsubscribe(self) -> None:
+        self.clear()
+        if self._pubsub is not None and self._pid == os.getpid():
+            self._pubsub.close()
+        self._pubsub = None
+
+    def clear(self) -> None:
+        """Drop every entry (and any load in progress)."""
+        self._entries.clear()
+        self._generation += 1
 
     def fetch(self, key: Hashable, load: Callable[[], Any]) -> Any:
-        """The cached value of `key`, else `load()` (kept unless it is None or the version moved meanwhile)."""
+        """The cached value of `key`, else `load()` (kept unless None, unsubscribed, or emptied meanwhile)."""
         now = time.monotonic()
         entry = self._entries.get(key)
         if entry is not None and entry[0] > now:
             return entry[1]
-        version = self._version
+        generation = self._generation
         value = load()
-        if value is not None and self.ttl > 0 and version is self._version and version is not _MISSING:
+        if value is not None and self._pubsub is not None and generation == self._generation:
             self._put(key, value, now + self.ttl)
         return value
 
@@ -69,9 +98,9 @@ class AppCache:
         self._entries[key] = (expires, value)
 
 
-def bump_version(client: redis.Redis) -> None:
-    """Make every process drop its cache at its next request."""
-    client.set(VERSION_KEY, new_id())
+def announce_change(client: redis.Redis) -> None:
+    """Make every subscribed process drop its cache before its next request."""
+    client.publish(CHANGES_CHANNEL, new_id())
 
 
 def _touches_cached(instance: Any, created: bool) -> bool:
@@ -97,12 +126,14 @@ def _note_bulk_changes(state: ORMExecuteState) -> None:
 def _bump_after_commit(session: Session) -> None:
     if not session.info.pop(_CHANGED, False) or not has_app_context():
         return
-    client = current_app.extensions.get("redis")
+    cache, client = current_app.extensions.get("app_cache"), current_app.extensions.get("redis")
+    if cache is not None:
+        cache.clear()
     try:
         if client is not None:
-            bump_version(client)
+            announce_change(client)
     except redis.RedisError:
-        log.warning("app cache: could not publish a new version; processes see the change within their TTL")
+        log.warning("app cache: could not announce a change; other processes see it within their TTL")
 
 
 @event.listens_for(Session, "after_rollback")
