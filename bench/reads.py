@@ -1,6 +1,6 @@
 """Benchmark: the read endpoints (passport, site, parameters, conversation and message lists) versus ref_json.
 
-    .venv/bin/python bench/reads.py                       # ~3 min: req/s, ratios, list latencies
+    .venv/bin/python bench/reads.py                       # ~4 min: req/s, ratios, list latencies
     .venv/bin/python bench/reads.py --server-root /tmp/old-checkout   # serve another checkout's code ("before")
 
 Builds its own world: a PostgreSQL database `llm_web_api_bench_reads` (BENCH_PG_URL) migrated with the served
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -170,14 +171,20 @@ def seed_lists(settings: dict[str, str], app_id: str, end_user_id: str) -> tuple
 
 
 def measure_reads(url: str, ref_url: str, code: str, args: argparse.Namespace) -> None:
+    """req/s of each endpoint and of ref_json, interleaved over `args.rounds` rounds; medians and their ratios."""
     headers = passport(url, code)
-    ref = wrk(ref_url + "/api/site", {}, args.connections, args.seconds)
-    print(f"ref_json GET /api/site: {ref['rps']:.0f} req/s (p99 {ref.get('p99', 0):.1f} ms)")
-    for path, path_headers in (("/api/passport", {"X-App-Code": code}), ("/api/site", headers),
-                               ("/api/parameters", headers)):
-        got = wrk(url + path, path_headers, args.connections, args.seconds)
-        print(f"GET {path}: {got['rps']:.0f} req/s (p99 {got.get('p99', 0):.1f} ms) "
-              f"-> {got['rps'] / ref['rps']:.2f}x ref_json")
+    targets = {"ref_json GET /api/site": (ref_url + "/api/site", {}),
+               "GET /api/passport": (url + "/api/passport", {"X-App-Code": code}),
+               "GET /api/site": (url + "/api/site", headers), "GET /api/parameters": (url + "/api/parameters", headers)}
+    rps: dict[str, list[float]] = {name: [] for name in targets}
+    for _ in range(args.rounds):  # interleaved, so a busy moment of the machine hits every target alike
+        for name, (target, target_headers) in targets.items():
+            rps[name].append(wrk(target, target_headers, args.connections, args.seconds)["rps"])
+    ref = statistics.median(rps["ref_json GET /api/site"])
+    for name, values in rps.items():
+        rounds = " ".join(f"{v:.0f}" for v in values)
+        print(f"{name}: median {statistics.median(values):.0f} req/s ({rounds}) "
+              f"-> {statistics.median(values) / ref:.2f}x ref_json")
 
 
 def measure_lists(url: str, code: str, settings: dict[str, str], args: argparse.Namespace) -> None:
@@ -189,7 +196,8 @@ def measure_lists(url: str, code: str, settings: dict[str, str], args: argparse.
           f"in {time.monotonic() - started:.0f} s")
     first_message = requests.get(url + "/api/messages", headers=headers, timeout=30,
                                  params={"conversation_id": conversation_id, "limit": 50}).json()["data"][0]["id"]
-    cases = (("conversations, first page", "/api/conversations?limit=20"),
+    cases = (("site (the fixed cost of a request)", "/api/site"),
+             ("conversations, first page", "/api/conversations?limit=20"),
              ("conversations, after a cursor 5,000 deep", f"/api/conversations?limit=20&last_id={deep}"),
              ("conversations, pinned=false", "/api/conversations?limit=20&pinned=false"),
              ("messages, newest page", f"/api/messages?conversation_id={conversation_id}&limit=20"),
@@ -205,7 +213,8 @@ def measure_lists(url: str, code: str, settings: dict[str, str], args: argparse.
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server-root", type=Path, default=REPO_ROOT, help="checkout whose code is served")
-    parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the req/s runs")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--skip-lists", action="store_true", help="only passport/site/parameters")
     args = parser.parse_args()

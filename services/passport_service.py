@@ -1,6 +1,7 @@
 """Passports: JWTs (HS256, pinned) bound to an app and an end user (spec §1, STYLE G14)."""
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ SUBJECT = "Web API Passport"
 END_USER_NAMESPACE = uuid.UUID("6f1f2d4e-4c0b-4f39-9d0e-2f7f8a1b5c3d")
 RATE_WINDOW_SECONDS = 60
 USER_ID_MAX_LENGTH = 255  # end_users.session_id
+VERIFIED_TOKENS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,28 @@ def encode(secret: str, claims: dict, ttl_seconds: int = 0) -> str:
 
 
 def decode(secret: str, token: str) -> dict:
-    """Verify `token` with the pinned algorithm. Raises Unauthorized with the spec's messages."""
+    """Verify `token` with the pinned algorithm. Raises Unauthorized with the spec's messages.
+
+    A token that verified once is not verified again (the same string carries the same signature):
+    its claims come from a small per-process memo, and only its expiry is checked at every use.
+    """
     try:
-        return jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["app_id", "end_user_id"]})
+        claims = _verified_claims(secret, token)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("Token has expired.") from None
     except jwt.InvalidSignatureError:
         raise Unauthorized("Invalid token signature.") from None
     except jwt.PyJWTError:
         raise Unauthorized("Invalid token.") from None
+    if "exp" in claims and claims["exp"] <= time.time():
+        raise Unauthorized("Token has expired.")
+    return dict(claims)
+
+
+@functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)
+def _verified_claims(secret: str, token: str) -> dict:
+    """The claims of a token whose signature (and, at that moment, expiry) checked out; failures are not kept."""
+    return jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["app_id", "end_user_id"]})
 
 
 def limit_issue_rate(client: redis.Redis, client_ip: str, per_minute: int) -> None:
