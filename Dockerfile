@@ -1,7 +1,8 @@
 # One image, two processes (web or worker). Migrations are an explicit step:
 #   docker run IMAGE flask db upgrade
 #   docker run -p 5001:5001 IMAGE                    # gunicorn, gevent worker
-#   docker run IMAGE rq worker --url "$REDIS_URL" workflows   # RQ worker
+#   docker run IMAGE python -m api.worker             # RQ worker (also sweeps lost workflow runs)
+#   docker run IMAGE rq worker --url "$REDIS_URL" workflows   # works too (the job builds the app itself)
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FLASK_APP=api.app:create_app BIND=0.0.0.0:5001
 WORKDIR /app

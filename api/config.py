@@ -32,6 +32,9 @@ class Config:
     SECRET_KEY: str = ""
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
+    REDIS_CONNECT_TIMEOUT: float = 1.0
+    REDIS_SOCKET_TIMEOUT: float = 1.0
+    REDIS_MAX_CONNECTIONS: int = 1000
     DEPLOY_ENV: str = "PRODUCTION"
     LOG_LEVEL: str = "INFO"
     APP_WEB_URL: str = "http://127.0.0.1:5001"
@@ -50,6 +53,7 @@ class Config:
     TEMPLATE_TRANSFORM_TIMEOUT: float = 5.0
     APP_MAX_ACTIVE_REQUESTS: int = 0
     APP_MAX_EXECUTION_TIME: int = 1200
+    SHUTDOWN_DRAIN_SECONDS: float = 10.0  # at most this long (and within graceful_timeout) runs save at SIGTERM
     OPENAI_API_BASE: str = ""
     OPENAI_API_KEY: str = ""
     DEFAULT_MODEL: str = "gpt-4o-mini"
@@ -60,6 +64,14 @@ class Config:
     STREAM_RETENTION_SECONDS: int = 600
     COMPLETION_CACHE_TTL_SECONDS: int = 3600
     WORKFLOW_QUEUE: str = "workflows"
+    # how `python -m api.worker` runs jobs: "simple" in its own process (warm: fastest start), "fork" in a
+    # forked work horse per job (an interpreter crash takes only the horse down)
+    WORKFLOW_WORKER_CLASS: str = "simple"
+    # a run no worker took within this many seconds fails ("No worker picked up this run ...")
+    WORKFLOW_QUEUE_TIMEOUT: float = 300.0
+    # every web and worker process looks for lost runs this often (one scan per interval in all);
+    # a run whose worker died is failed within 5 s (heartbeat TTL) + this, followed or not. 0: no sweeper
+    WORKFLOW_SWEEP_INTERVAL: float = 5.0
     WORKFLOW_CODE_ENABLED: bool = True
     CODE_SANDBOX_BWRAP: str = "bwrap"
     CODE_SANDBOX_PYTHON: str = ""

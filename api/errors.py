@@ -5,6 +5,7 @@ import logging
 import re
 from typing import Any
 
+import redis
 from flask import Flask, Response, jsonify
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -16,6 +17,11 @@ log = logging.getLogger(__name__)
 INVALID_JSON_MESSAGE = "Invalid JSON payload received or JSON payload is empty."
 INTERNAL_MESSAGE = ("The server encountered an internal error and was unable to complete your request. "
                     "Either the server is overloaded or there is an error in the application.")
+# Redis (task state, rate limits, event logs, the workflow queue) unreachable or not answering in time
+UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+UNAVAILABLE_BODY = {"code": "service_unavailable", "status": 503,
+                    "message": "The service is temporarily unavailable. Please try again in a moment."}
+RETRY_AFTER_SECONDS = 5
 
 
 def _snake(name: str) -> str:
@@ -49,6 +55,9 @@ def error_body(exc: BaseException) -> dict[str, Any]:
         return _http_body(exc)
     if isinstance(exc, ValueError):
         return {"code": "invalid_param", "message": str(exc), "status": 400}
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        log.warning("Redis unavailable: %s", exc)
+        return dict(UNAVAILABLE_BODY)
     log.exception("unhandled error", exc_info=exc)
     return {"code": "internal_server_error", "message": INTERNAL_MESSAGE, "status": 500}
 
@@ -60,6 +69,8 @@ def error_response(exc: BaseException) -> Response:
     response.status_code = body["status"]
     if body["status"] == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    if body["status"] == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if isinstance(exc, AppError):
         response.headers.update(exc.headers())
     if isinstance(exc, HTTPException) and exc.code == 405 and exc.valid_methods:

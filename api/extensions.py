@@ -5,11 +5,14 @@ import logging
 import subprocess
 import time
 from pathlib import Path
+from typing import Any, Mapping
 
 import redis
 from flask import Flask, current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rq import Queue
 
 from api.db_pool import ping_when_idle
@@ -62,21 +65,46 @@ def _answers_ping(url: str) -> bool:
         return False
 
 
+# Blocking reads (XREAD BLOCK) of stream followers last up to this long; their client waits this much more.
+STREAM_BLOCK_MAX_SECONDS = 5.0
+
+
+def redis_client(url: str, config: Mapping[str, Any], read_timeout: float) -> redis.Redis:
+    """A client on a bounded pool that fails fast: a hung Redis costs `read_timeout`, a dead one ~nothing.
+
+    A refused or dropped connection is retried once (a pooled socket may predate a Redis restart);
+    a timeout is not retried, so a hung Redis answers within one `read_timeout`. Waiting for a free
+    pooled connection is bounded the same way.
+    """
+    pool = redis.BlockingConnectionPool.from_url(
+        url, max_connections=int(config["REDIS_MAX_CONNECTIONS"]), timeout=read_timeout,
+        socket_connect_timeout=float(config["REDIS_CONNECT_TIMEOUT"]), socket_timeout=read_timeout,
+        health_check_interval=30, retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)))
+    return redis.Redis(connection_pool=pool)
+
+
 class RedisExtension:
-    """Holds one Redis client per app in `app.extensions["redis"]`."""
+    """Holds the app's Redis clients: `redis` for commands, `redis_stream` for blocking stream reads."""
 
     def init_app(self, app: Flask) -> None:
         url = app.config["REDIS_URL"] or embedded_redis_url(app.config["INSTANCE_PATH"])
         app.config["REDIS_URL"] = url
-        app.extensions["redis"] = redis.Redis.from_url(url, health_check_interval=30)
+        timeout = float(app.config["REDIS_SOCKET_TIMEOUT"])
+        app.extensions["redis"] = redis_client(url, app.config, timeout)
+        app.extensions["redis_stream"] = redis_client(url, app.config, timeout + STREAM_BLOCK_MAX_SECONDS)
 
 
 redis_ext = RedisExtension()
 
 
 def get_redis() -> redis.Redis:
-    """The current app's Redis client."""
+    """The current app's Redis client (short timeouts: a hung Redis fails the call within seconds)."""
     return current_app.extensions["redis"]
+
+
+def get_stream_redis() -> redis.Redis:
+    """The client for following event streams: its read timeout outlasts a blocking XREAD."""
+    return current_app.extensions["redis_stream"]
 
 
 def get_queue() -> Queue:

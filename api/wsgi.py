@@ -11,5 +11,7 @@ from psycogreen.gevent import patch_psycopg  # noqa: E402 - must follow patching
 patch_psycopg()
 
 from api.app import create_app  # noqa: E402
+from services.workflow import sweeper  # noqa: E402
 
 app = create_app()
+sweeper.start(app)  # each gunicorn worker sweeps lost workflow runs (a Redis lock: one scan per interval)

@@ -14,12 +14,19 @@ from typing import Any, Iterator
 
 import redis
 
+from core import shutdown
+
 TERMINAL_EVENTS = frozenset({"message_end", "error"})
 WORKFLOW_TERMINAL_EVENTS = frozenset({"workflow_finished"})
 
 
 def stream_key(task_id: str) -> str:
     return f"task_events:{task_id}"
+
+
+def is_terminal(event: dict[str, Any] | None) -> bool:
+    """Whether `event` ends a run's stream (chat, completion or workflow)."""
+    return event is not None and event.get("event") in TERMINAL_EVENTS | WORKFLOW_TERMINAL_EVENTS
 
 
 class TaskChannel:
@@ -33,6 +40,7 @@ class TaskChannel:
         self._live: queue.Queue = queue.Queue()
         self._pending: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one flush at a time: batches reach the log in order
         self._seq = 0
         self.detached_at: float | None = None
 
@@ -45,15 +53,20 @@ class TaskChannel:
         self._live.put((seq, event))
         return seq
 
-    def resume_numbering(self) -> None:
-        """Continue after the last event already in the Redis log (a second writer, e.g. a reaper)."""
+    def resume_numbering(self, at_least: int = 0) -> None:
+        """Continue after the last event already in the Redis log (a second writer, e.g. a reaper), and after
+        `at_least` (a seq a client saw that never reached the log)."""
         last = self._redis.xrevrange(stream_key(self.task_id), count=1)
-        if last:
-            entry_id = last[0][0].decode() if isinstance(last[0][0], bytes) else last[0][0]
-            self._seq = int(entry_id.split("-")[1])
+        self._seq = max(_entry(*last[0])[0] if last else 0, at_least)
 
     def flush(self, final: bool = False) -> None:
-        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL."""
+        """Write pending events to the Redis Stream in one pipeline; `final` also sets its TTL.
+
+        Safe to call from several threads (the flusher, the run itself)."""
+        with self._flushing:
+            self._flush(final)
+
+    def _flush(self, final: bool) -> None:
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch and not final:
@@ -64,7 +77,12 @@ class TaskChannel:
             pipe.xadd(key, {"e": json.dumps(event, ensure_ascii=False)}, id=f"0-{seq}",
                       maxlen=self._maxlen, approximate=True)
         pipe.expire(key, self._retention)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError):
+            with self._lock:  # keep the batch, in order, for the next flush (Redis restarting)
+                self._pending[:0] = batch
+            raise
 
     def live(self, ping_interval: float) -> Iterator[tuple[int, dict[str, Any]] | None]:
         """Events as they are published; None after `ping_interval` s of silence; ends after a terminal one."""
@@ -89,18 +107,18 @@ def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int, dea
     """Events after `after_seq` from the Redis Stream, then live ones as they land.
 
     Yields None when a blocking read returns nothing (time for a ping); stops after a terminal
-    event, or when `deadline` (monotonic) passes.
+    event, when `deadline` (monotonic) passes, or once this process is shutting down.
     """
     key, last = stream_key(task_id), f"0-{after_seq}"
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not shutdown.is_draining():
         answer = client.xread({key: last}, block=block_ms, count=200)
         if not answer:
             yield None
             continue
         for entry_id, fields in answer[0][1]:
-            last = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-            event = json.loads(fields[b"e"] if b"e" in fields else fields["e"])
-            yield int(last.split("-")[1]), event
+            seq, event = _entry(entry_id, fields)
+            last = f"0-{seq}"
+            yield seq, event
             if event.get("event") in terminal:
                 return
 
@@ -108,3 +126,13 @@ def replay(client: redis.Redis, task_id: str, after_seq: int, block_ms: int, dea
 def has_events(client: redis.Redis, task_id: str) -> bool:
     """Whether a replay log exists for `task_id`."""
     return bool(client.exists(stream_key(task_id)))
+
+
+def logged_events(client: redis.Redis, task_id: str, limit: int = 10000) -> list[tuple[int, dict[str, Any]]]:
+    """(seq, event) of every event in `task_id`'s log, oldest first (at most `limit`)."""
+    return [_entry(entry_id, fields) for entry_id, fields in client.xrange(stream_key(task_id), count=limit)]
+
+
+def _entry(entry_id: bytes | str, fields: dict) -> tuple[int, dict[str, Any]]:
+    entry = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return int(entry.split("-")[1]), json.loads(fields[b"e"] if b"e" in fields else fields["e"])

@@ -6,6 +6,8 @@ from flask_restful import Resource
 
 from controllers.common.api import encode_json, json_bytes_response
 from controllers.common.auth import passport_required
+from controllers.openapi import bodies
+from controllers.openapi.operation import describe
 from services import app_info_service
 from services.app_cache import app_cache
 
@@ -13,6 +15,7 @@ from services.app_cache import app_cache
 class SiteResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("The app's site settings", response=bodies.SiteBody)
     def get(self):
         body = app_cache().fetch(("site_body", g.app_model.id),
                                  lambda: app_info_service.site_info(g.app_model, g.site, None))
@@ -22,6 +25,7 @@ class SiteResource(Resource):
 class ParametersResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("The app's input form, features and upload limits", response=bodies.ParametersBody)
     def get(self):
         return json_bytes_response(app_cache().fetch(("parameters", g.app_model.id), _encoded_parameters))
 
@@ -34,10 +38,12 @@ def _encoded_parameters() -> bytes:
 class MetaResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Icons of the tools the app can call", response=bodies.MetaBody)
     def get(self):
         return app_info_service.app_meta(g.app_model)
 
 
 class SystemFeaturesResource(Resource):
+    @describe("Feature flags the front end reads", response=bodies.SystemFeaturesBody)
     def get(self):
         return app_info_service.system_features()

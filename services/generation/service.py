@@ -16,7 +16,7 @@ from models import App, Conversation, EndUser, Message, to_timestamp
 from services import mcp_service, message_service
 from services.conversation_service import get_conversation
 from services.errors import AppMoreLikeThisDisabled, InvalidParam, NotChatApp, NotCompletionApp
-from services.generation import agent, cache, prompt, rate_limit, task_registry
+from services.generation import agent, cache, live_runs, prompt, rate_limit, task_registry
 from services.generation.events import Envelope
 from services.generation.run import GenerationRun, RunLimits, RunSpec, supervise
 from services.llm_settings import provider_settings
@@ -100,19 +100,28 @@ def clean_query(query: str, max_length: int, *, required: bool) -> str:
 
 
 def _create_run(app, end_user, req, config, client, inputs, prompt_or_messages, conversation, key) -> RunSpec:
+    """Every Redis call comes before the first row is written: a Redis fault leaves nothing behind."""
     task_id = str(uuid.uuid4())
     rate_limit.enter(client, app.id, task_id,
                      rate_limit.effective_limit(app.max_active_requests, config["APP_MAX_ACTIVE_REQUESTS"]))
     try:
-        return _create_rows(app, end_user, req, config, client, task_id, inputs, prompt_or_messages,
-                            conversation, key)
+        task_registry.register(client, task_id, end_user.id)
+        cached = cache.lookup(client, key) if key else None
+        return _create_rows(app, end_user, req, config, task_id, inputs, prompt_or_messages, conversation,
+                            (key, cached))
+    except redis.RedisError:
+        db.session.rollback()  # the slot (if any) goes stale by itself: another call would wait on Redis again
+        raise
     except Exception:
         db.session.rollback()
         rate_limit.leave(client, app.id, task_id)
         raise
 
 
-def _create_rows(app, end_user, req, config, client, task_id, inputs, prompt_or_messages, conversation, key):
+def _create_rows(app, end_user, req, config, task_id, inputs, prompt_or_messages, conversation, cache_entry):
+    tools = None  # discovered before any row is written: an MCP failure leaves nothing behind
+    if app.mode == "agent-chat" and mcp_service.servers(app):
+        tools = agent.discover(mcp_service.servers(app), config)
     new_conversation = app.mode != "completion" and conversation is None
     if new_conversation:
         conversation = Conversation(app_id=app.id, from_end_user_id=end_user.id, mode=app.mode,
@@ -131,17 +140,12 @@ def _create_rows(app, end_user, req, config, client, task_id, inputs, prompt_or_
         past = prompt.history(conversation.id, message.id, MEMORY_TOKEN_BUDGET) if not new_conversation else []
         messages = prompt.chat_messages(prompt_or_messages, inputs, past, req.query)
     db.session.commit()
-    task_registry.register(client, task_id, end_user.id)
     envelope = Envelope(task_id=task_id, message_id=message.id, conversation_id=message.conversation_id,
                         created_at=to_timestamp(message.created_at), mode=app.mode)
-    tools = None
-    if app.mode == "agent-chat" and mcp_service.servers(app):
-        tools = agent.discover(mcp_service.servers(app), config)
     mcp_config = {k: config[k] for k in ("MCP_ALLOW_PRIVATE", "MCP_ALLOW_LOOPBACK")}
     return RunSpec(envelope=envelope, app_id=app.id, end_user_id=end_user.id, messages=messages,
                    settings=provider_settings(app, config), new_conversation=new_conversation,
-                   cache_key=key, cached=cache.lookup(client, key) if key else None, tools=tools,
-                   mcp_config=mcp_config)
+                   cache_key=cache_entry[0], cached=cache_entry[1], tools=tools, mcp_config=mcp_config)
 
 
 def short_name(query: str) -> str:
@@ -156,6 +160,7 @@ def launch(flask_app: Flask, spec: RunSpec, client: redis.Redis, config: Mapping
                        max_seconds=float(config["APP_MAX_EXECUTION_TIME"]),
                        cache_ttl=int(config["COMPLETION_CACHE_TTL_SECONDS"]))
     run = GenerationRun(spec, channel, client, limits)
+    live_runs.add(run)
     threading.Thread(target=_execute_in_context, args=(flask_app, run), daemon=True,
                      name=f"run-{spec.envelope.task_id}").start()
     threading.Thread(target=supervise, args=(run,), daemon=True).start()

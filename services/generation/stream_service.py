@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import redis
+from flask import Flask, current_app
 
 from core.task_channel import TaskChannel, has_events, replay
 from services.errors import NotFound, RunFailed
-from services.generation import task_registry
+from services.generation import orphans, task_registry
 from services.generation.events import Envelope
 
 Item = tuple[int, dict[str, Any]] | None
@@ -28,8 +30,13 @@ def first_event(events: Iterator[Item]) -> Item:
 
 def collect_blocking(channel: TaskChannel, envelope: Envelope, ping_interval: float) -> dict[str, Any]:
     """Run to the end and return the blocking response (simple metadata, spec §4)."""
+    return blocking_answer(channel.live(ping_interval), envelope)
+
+
+def blocking_answer(events: Iterator[Item], envelope: Envelope) -> dict[str, Any]:
+    """The blocking body of a chat or completion message from its events. Raises RunFailed on `error`."""
     answer: list[str] = []
-    for item in channel.live(ping_interval):
+    for item in events:
         if item is None:
             continue
         event = item[1]
@@ -59,21 +66,47 @@ def require_replayable(client: redis.Redis, task_id: str, end_user_id: str) -> N
 
 def resume(client: redis.Redis, task_id: str, end_user_id: str, after_seq: int, ping_interval: float,
            retention: int) -> Iterator[Item]:
-    """Replay the caller's task from `after_seq` and follow it live. Raises NotFound for others' tasks."""
+    """Replay the caller's task from `after_seq` and follow it live. Raises NotFound for others' tasks.
+
+    A run whose producer is gone (no heartbeat) is ended from the stored message, so the stream
+    always reaches a terminal event. Call inside an app context; the generator carries the app along.
+    """
     require_replayable(client, task_id, end_user_id)
     task_registry.mark_attached(client, task_id)
     deadline = time.monotonic() + retention
     block_ms = int(min(ping_interval, task_registry.ATTACH_TTL / 2) * 1000)
-    return _attached(client, task_id, replay(client, task_id, after_seq, block_ms, deadline), ping_interval)
+    follower = Follower(current_app._get_current_object(), client, task_id, retention)
+    return follower.attached(replay(client, task_id, after_seq, block_ms, deadline), after_seq, ping_interval)
 
 
-def _attached(client: redis.Redis, task_id: str, events: Iterator[Item], ping_interval: float) -> Iterator[Item]:
-    quiet_since = time.monotonic()
-    for item in events:
-        task_registry.mark_attached(client, task_id)
-        if item is not None:
-            quiet_since = time.monotonic()
-            yield item
-        elif time.monotonic() - quiet_since >= ping_interval:
-            quiet_since = time.monotonic()
-            yield None
+@dataclass(frozen=True)
+class Follower:
+    flask_app: Flask
+    client: redis.Redis
+    task_id: str
+    retention: int
+
+    def attached(self, events: Iterator[Item], position: int, ping_interval: float) -> Iterator[Item]:
+        """`events` while keeping the task marked attached; pings on silence; ends an orphaned run."""
+        quiet_since = time.monotonic()
+        for item in events:
+            task_registry.mark_attached(self.client, self.task_id)
+            if item is not None:
+                quiet_since, position = time.monotonic(), item[0]
+                yield item
+                continue
+            terminal = self._orphan_end(position)
+            if terminal is not None and terminal[0] <= position:
+                if terminal[0] < position:  # this client saw live events that never reached the log
+                    yield terminal
+                return
+            if time.monotonic() - quiet_since >= ping_interval:
+                quiet_since = time.monotonic()
+                yield None
+
+    def _orphan_end(self, position: int) -> Item:
+        """The terminal entry of a run whose producer is gone (written if missing); None while it lives."""
+        if task_registry.is_alive(self.client, self.task_id):
+            return None
+        with self.flask_app.app_context():
+            return orphans.end_orphan(self.client, self.task_id, self.retention, position)

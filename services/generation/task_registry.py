@@ -6,6 +6,8 @@ import redis
 OWNER_TTL = 1800
 STOP_TTL = 600
 ATTACH_TTL = 5
+ALIVE_TTL = 5  # the producing process refreshes it every second (services.generation.run.supervise)
+ORPHAN_CLAIM_TTL = 30
 
 
 def _owner_key(task_id: str) -> str:
@@ -20,9 +22,35 @@ def _attach_key(task_id: str) -> str:
     return f"generate_task_attached:{task_id}"
 
 
+def _alive_key(task_id: str) -> str:
+    return f"generate_task_alive:{task_id}"
+
+
+def _orphan_key(task_id: str) -> str:
+    return f"generate_task_orphan:{task_id}"
+
+
 def register(client: redis.Redis, task_id: str, end_user_id: str) -> None:
-    """Record who owns `task_id`."""
-    client.set(_owner_key(task_id), f"end-user-{end_user_id}", ex=OWNER_TTL)
+    """Record who owns `task_id`, and that its producer is alive."""
+    pipe = client.pipeline(transaction=False)
+    pipe.set(_owner_key(task_id), f"end-user-{end_user_id}", ex=OWNER_TTL)
+    pipe.set(_alive_key(task_id), 1, ex=ALIVE_TTL)
+    pipe.execute()
+
+
+def beat(client: redis.Redis, task_id: str) -> None:
+    """The producer of `task_id` is still running it (call at least every ALIVE_TTL / 2 s)."""
+    client.set(_alive_key(task_id), 1, ex=ALIVE_TTL)
+
+
+def is_alive(client: redis.Redis, task_id: str) -> bool:
+    """Whether the process producing `task_id` still runs it (False once it ended or died)."""
+    return bool(client.exists(_alive_key(task_id)))
+
+
+def claim_orphan(client: redis.Redis, task_id: str) -> bool:
+    """Exactly one process (for ORPHAN_CLAIM_TTL s) gets to end a run whose producer is gone."""
+    return bool(client.set(_orphan_key(task_id), 1, nx=True, ex=ORPHAN_CLAIM_TTL))
 
 
 def is_owner(client: redis.Redis, task_id: str, end_user_id: str) -> bool:
@@ -52,5 +80,5 @@ def is_attached(client: redis.Redis, task_id: str) -> bool:
 
 
 def release(client: redis.Redis, task_id: str) -> None:
-    """Forget the stop flag once the task has ended (ownership is kept for resumes)."""
-    client.delete(_stop_key(task_id))
+    """Forget the stop flag and liveness once the task has ended (ownership is kept for resumes)."""
+    client.delete(_stop_key(task_id), _alive_key(task_id))

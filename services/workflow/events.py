@@ -53,12 +53,28 @@ class WorkflowEnvelope:
         return {**self._base(name), "data": body}
 
     def finished(self, result: Any, end_user: dict[str, str], created_at: int) -> dict[str, Any]:
+        """workflow_finished from the engine's result, a FailedResult, or a stored WorkflowRun row."""
+        finished_at = to_timestamp(getattr(result, "finished_at", None)) or int(time.time())
         data = {"id": self.run_id, "workflow_id": self.workflow_id, "status": result.status,
                 "outputs": result.outputs, "error": result.error, "elapsed_time": round(result.elapsed_time, 4),
                 "total_tokens": result.total_tokens, "total_steps": result.total_steps, "created_by": end_user,
-                "created_at": created_at, "finished_at": int(time.time()),
+                "created_at": created_at, "finished_at": finished_at,
                 "exceptions_count": result.exceptions_count, "files": []}
         return {**self._base("workflow_finished"), "data": data}
+
+    def terminal(self, result: Any, end_user: dict[str, str], created_at: int) -> list[dict[str, Any]]:
+        """The events that end a run: workflow_finished, then for chatflows message_end (or the error event)."""
+        events = [self.finished(result, end_user, created_at)]
+        if self.chat is None:
+            return events
+        if result.status == "failed":
+            return [*events, self.chat.error("invalid_param", f"Run failed: {result.error}", 400)]
+        usage = {"total_tokens": result.total_tokens}
+        return [*events, self.chat.message_end({"annotation_reply": None, "retriever_resources": [], "usage": usage})]
+
+    def queued(self, position: int | None, queue: str) -> dict[str, Any]:
+        """`workflow_queued` (an extension): the run waits for a worker; `position` 1 is next (None: being taken)."""
+        return {**self._base("workflow_queued"), "data": {"position": position, "queue": queue}}
 
     def blocking(self, finished: dict[str, Any]) -> dict[str, Any]:
         """The blocking response of /workflows/run (spec §4)."""

@@ -1,8 +1,10 @@
 """The worker side of a workflow or chatflow run: execute the graph, stream events, store the outcome."""
 from __future__ import annotations
 
+import logging
 import threading
-from typing import Any, Mapping
+import time
+from typing import Any, Callable, Mapping
 
 import redis
 
@@ -13,19 +15,54 @@ from services import mcp_service
 from services.generation import rate_limit, task_registry
 from services.llm_settings import provider_settings
 from services.workflow import code_sandbox, persist
-from services.workflow.events import WorkflowEnvelope, envelope_for
+from services.workflow.events import envelope_for
 from services.workflow.liveness import Heartbeat
 
+log = logging.getLogger(__name__)
+
 FLUSH_EVERY = 0.05
+FINAL_FLUSH_SECONDS = 10.0
 
 
 def execute_run(run_id: str, client: redis.Redis, config: Mapping[str, Any]) -> None:
-    """Run workflow run `run_id` to its end (idempotent: a finished run is left alone)."""
-    run = db.session.get(WorkflowRun, run_id)
+    """Run workflow run `run_id` to its end (idempotent: a finished run is left alone).
+
+    Any exception before, in or around the engine fails the run (with its terminal events) and is
+    re-raised, so RQ records the job as failed too.
+    """
+    run = persist.retrying(lambda: db.session.get(WorkflowRun, run_id))
     if run is None or run.status != "running":
         return
+    try:
+        _run_tracked(run, client, config)
+    except Exception as exc:
+        log.exception("workflow run %s failed in its job", run_id)
+        db.session.rollback()
+        _fail_quietly(client, run_id, f"The workflow job failed: {type(exc).__name__}: {exc}", config)
+        raise
+
+
+def preload() -> None:
+    """Import the engine and compile the run's lookups now, so neither the first job nor any forked work
+    horse pays for them. Call inside an app context, before the worker takes jobs."""
+    import core.workflow.context  # noqa: F401 - imported for its side effect: loaded once, here
+    import core.workflow.engine  # noqa: F401
+
+    nobody = "00000000-0000-0000-0000-000000000000"
+    for model in (WorkflowRun, App, EndUser, Conversation):
+        db.session.get(model, nobody)
+    db.session.remove()
+
+
+def _fail_quietly(client: redis.Redis, run_id: str, error: str, config: Mapping[str, Any]) -> None:
+    try:
+        fail_run(client, run_id, error, int(config["STREAM_RETENTION_SECONDS"]))
+    except Exception:  # the database or Redis is away too: the sweeper fails the run later
+        log.exception("could not record the failure of workflow run %s", run_id)
+
+
+def _run_tracked(run: WorkflowRun, client: redis.Redis, config: Mapping[str, Any]) -> None:
     app = db.session.get(App, run.app_id)
-    end_user = db.session.get(EndUser, run.created_by)
     channel = TaskChannel(client, run.task_id, int(config["STREAM_RETENTION_SECONDS"]))
     envelope = envelope_for(run, app)
     stop = threading.Event()
@@ -34,30 +71,60 @@ def execute_run(run_id: str, client: redis.Redis, config: Mapping[str, Any]) -> 
             flusher = threading.Thread(target=_flush_and_watch, args=(channel, client, run.task_id, stop),
                                        daemon=True)
             flusher.start()
-            _execute(run, app, end_user, channel, envelope, stop, config)
+            _execute(run, app, channel, envelope, stop, config)
     finally:
         stop.set()
-        channel.flush(final=True)
-        rate_limit.leave(client, run.app_id, run.task_id)
-        task_registry.release(client, run.task_id)
+        _final_flush(channel)
+        _quietly(rate_limit.leave, client, run.app_id, run.task_id)
+        _quietly(task_registry.release, client, run.task_id)
 
 
 def _flush_and_watch(channel: TaskChannel, client: redis.Redis, task_id: str, stop: threading.Event) -> None:
     ticks = 0
     while not stop.wait(FLUSH_EVERY):
-        channel.flush()
         ticks += 1
-        if ticks % 4 == 0 and task_registry.stop_requested(client, task_id):
-            stop.set()
+        try:
+            channel.flush()
+            if ticks % 4 == 0 and task_registry.stop_requested(client, task_id):
+                stop.set()
+        except redis.RedisError as exc:  # Redis restarting: the batch stays pending for the next flush
+            if ticks % 20 == 0:
+                log.warning("events of %s not flushed yet: %s", task_id, exc)
 
 
-def _execute(run, app, end_user, channel, envelope, stop, config) -> None:
+def _final_flush(channel: TaskChannel) -> None:
+    """Write the last events, retrying through a Redis restart for up to ~FINAL_FLUSH_SECONDS.
+
+    When Redis stays away the outcome is still in the database, where followers and resumes read it.
+    """
+    deadline = time.monotonic() + FINAL_FLUSH_SECONDS
+    while True:
+        try:
+            channel.flush(final=True)
+            return
+        except redis.RedisError as exc:
+            if time.monotonic() > deadline:
+                log.warning("last events of %s lost: %s", channel.task_id, exc)
+                return
+            time.sleep(0.25)
+
+
+def _quietly(action: Callable[..., Any], *args: Any) -> None:
+    try:
+        action(*args)
+    except redis.RedisError as exc:
+        log.warning("%s skipped: %s", action.__name__, exc)
+
+
+def _execute(run, app, channel, envelope, stop, config) -> None:
     # the engine (and its node types, code sandbox, ...) loads only in the worker process
     from core.workflow.context import RunContext
     from core.workflow.engine import run_graph
 
     created_at = to_timestamp(run.created_at)
     channel.publish(envelope.started(run.inputs, created_at))
+    _quietly(channel.flush)  # now, not at the flusher's next tick: followers wait for this event
+    end_user = db.session.get(EndUser, run.created_by)
     conversation = db.session.get(Conversation, run.conversation_id) if run.conversation_id else None
     mcp_servers = mcp_service.servers(app)  # plain dicts: node threads never touch the ORM instance
     ctx = RunContext(emit=lambda name, data: channel.publish(envelope.engine_event(name, data)),
@@ -73,40 +140,43 @@ def _execute(run, app, end_user, channel, envelope, stop, config) -> None:
 
     query = persist.message_query(run)
     result = run_graph(app.workflow["graph"], run.inputs, _system(run, end_user, conversation, query), ctx)
-    persist.store_result(run, result, conversation)
     created_by = {"id": end_user.id, "user": end_user.session_id}
-    channel.publish(envelope.finished(result, created_by, created_at))
-    if envelope.chat is not None:
-        _end_chat(channel, envelope, result)
+    persist.store_result(run.id, result, conversation.id if conversation else None)
+    for event in envelope.terminal(result, created_by, created_at):
+        channel.publish(event)
+
+
+def fail_run(client: redis.Redis, run_id: str, error: str, retention: int) -> bool:
+    """Fail the run when it is still running and end its event stream. True when this call did it."""
+    run = persist.mark_failed(run_id, error)
+    if run is None:
+        return False
+    log.warning("workflow run %s failed: %s", run_id, error)
+    publish_failure(client, run, db.session.get(App, run.app_id), error, retention)
+    return True
 
 
 def publish_failure(client: redis.Redis, run: WorkflowRun, app: App, error: str, retention: int = 600) -> None:
     """End a run's event stream with a failed workflow_finished (and the chatflow's error event)."""
     channel = TaskChannel(client, run.task_id, retention)
     channel.resume_numbering()
-    envelope = envelope_for(run, app)
-    result = FailedResult(error)
-    channel.publish(envelope.finished(result, {"id": run.created_by, "user": ""}, to_timestamp(run.created_at)))
-    if envelope.chat is not None:
-        _end_chat(channel, envelope, result)
+    for event in envelope_for(run, app).terminal(FailedResult(error), created_by(run), to_timestamp(run.created_at)):
+        channel.publish(event)
     channel.flush(final=True)
 
 
+def created_by(run: WorkflowRun) -> dict[str, str]:
+    """`created_by` of a run's workflow_finished: the end user's id and session id."""
+    end_user = db.session.get(EndUser, run.created_by)
+    return {"id": run.created_by, "user": end_user.session_id if end_user else ""}
+
+
 class FailedResult:
-    """A run that ended without the engine's result (its worker died)."""
+    """A run that ended without the engine's result (its worker died, its job failed or was lost)."""
 
     def __init__(self, error: str):
         self.status, self.error, self.outputs = "failed", error, None
         self.elapsed_time, self.total_tokens, self.total_steps, self.exceptions_count = 0.0, 0, 0, 0
-
-
-def _end_chat(channel: TaskChannel, envelope: WorkflowEnvelope, result: Any) -> None:
-    chat = envelope.chat
-    if result.status == "failed":
-        channel.publish(chat.error("invalid_param", f"Run failed: {result.error}", 400))
-        return
-    usage = {"total_tokens": result.total_tokens}
-    channel.publish(chat.message_end({"annotation_reply": None, "retriever_resources": [], "usage": usage}))
 
 
 def _llm_settings(app: App, config: Mapping[str, Any], node_data: dict) -> Any:

@@ -1,12 +1,21 @@
 """Storing a workflow run's outcome: the run, its node executions, the chatflow message and variables."""
 from __future__ import annotations
 
+import logging
+import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 from api.extensions import db
 from core.text import clean_tree
 from models import App, Conversation, Message, WorkflowNodeExecution, WorkflowRun, utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+WRITE_ATTEMPTS = 8  # backoff 0.2, 0.4, ... capped at 2 s: about 9 s of database trouble survived
 
 RUN_STATUS_TO_MESSAGE = {"succeeded": "normal", "partial-succeeded": "normal", "stopped": "stopped",
                          "failed": "error"}
@@ -29,11 +38,42 @@ def message_query(run: WorkflowRun) -> str:
     return message.query if message else ""
 
 
-def store_result(run: WorkflowRun, result: Any, conversation: Conversation | None) -> None:
+def retrying(write: Callable[[], T], attempts: int = WRITE_ATTEMPTS) -> T:
+    """Run `write` (which loads what it changes and commits); on a transient database error (connection
+    dropped, server restarting) roll back and run it again, up to `attempts` times. Other errors raise at once.
+    """
+    delay = 0.2
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except (DBAPIError, DisconnectionError) as exc:
+            db.session.rollback()
+            if attempt == attempts or not is_transient(exc):
+                raise
+            log.warning("transient database error (attempt %d of %d), retrying: %s", attempt, attempts, exc)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    raise AssertionError("unreachable")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database error worth retrying: the connection broke, not the statement."""
+    if isinstance(exc, (OperationalError, DisconnectionError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def store_result(run_id: str, result: Any, conversation_id: str | None) -> None:
     """Write the run, its node executions, and for chatflows the message and conversation variables.
 
+    Retried on transient database errors, so a dropped connection never fails a run whose nodes finished.
     Text goes through `clean_tree` on the way in: PostgreSQL refuses NUL characters in text and JSONB.
     """
+    retrying(lambda: _store_result(run_id, result, conversation_id))
+
+
+def _store_result(run_id: str, result: Any, conversation_id: str | None) -> None:
+    run = db.session.get(WorkflowRun, run_id)
     run.status, run.outputs, run.error = result.status, clean_tree(result.outputs), clean_tree(result.error)
     run.elapsed_time, run.total_tokens, run.total_steps = result.elapsed_time, result.total_tokens, result.total_steps
     run.exceptions_count, run.finished_at = result.exceptions_count, utcnow()
@@ -41,6 +81,7 @@ def store_result(run: WorkflowRun, result: Any, conversation: Conversation | Non
         db.session.add(_node_row(run.id, clean_tree(execution)))
     if run.message_id:
         _store_message(run, result)
+    conversation = db.session.get(Conversation, conversation_id) if conversation_id else None
     if conversation is not None:
         conversation.variables = clean_tree(dict(result.conversation_variables or {}))
         conversation.updated_at = utcnow()
@@ -49,11 +90,22 @@ def store_result(run: WorkflowRun, result: Any, conversation: Conversation | Non
 
 
 def mark_failed(run_id: str, error: str) -> WorkflowRun | None:
-    """Fail a run whose worker died; returns it, or None when it had already ended."""
-    run = db.session.get(WorkflowRun, run_id)
-    if run is None or run.status != "running":
+    """Fail a run that is still running; returns it, or None when it had already ended.
+
+    The status change is one conditional UPDATE, so of several processes failing the same run exactly
+    one gets it back (and publishes the terminal events). Retried on transient database errors.
+    """
+    return retrying(lambda: _mark_failed(run_id, error))
+
+
+def _mark_failed(run_id: str, error: str) -> WorkflowRun | None:
+    changed = db.session.execute(
+        sa.update(WorkflowRun).where(WorkflowRun.id == run_id, WorkflowRun.status == "running")
+        .values(status="failed", error=error, finished_at=utcnow()).execution_options(synchronize_session=False))
+    if changed.rowcount != 1:
+        db.session.rollback()
         return None
-    run.status, run.error, run.finished_at = "failed", error, utcnow()
+    run = db.session.get(WorkflowRun, run_id, populate_existing=True)
     if run.message_id:
         message = db.session.get(Message, run.message_id)
         if message is not None:

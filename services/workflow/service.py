@@ -1,29 +1,26 @@
 """The web side of workflow and chatflow runs: validate, create rows, enqueue, follow, stop, resume."""
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 import redis
-from flask import Flask, current_app
+from flask import current_app
 from rq import Queue
 
 from api.extensions import db
-from core.task_channel import TERMINAL_EVENTS, WORKFLOW_TERMINAL_EVENTS, replay
+from core.task_channel import has_events
 from jobs.workflow import run_workflow
 from models import App, Conversation, EndUser, Message, WorkflowRun
 from services.conversation_service import get_conversation
-from services.errors import AppUnavailable, NotWorkflowApp, RunFailed
+from services.errors import AppUnavailable, NotFound, NotWorkflowApp, RunFailed
 from services.generation import rate_limit, task_registry
 from services.generation.service import RunRequest, clean_query, short_name, validated_inputs
-from services.generation.stream_service import require_replayable
-from services.workflow import liveness, persist
+from services.generation.stream_service import blocking_answer
 from services.workflow.events import WorkflowEnvelope, envelope_for
-from services.workflow.executor import publish_failure
+from services.workflow.follower import Follower, Watch, outcome_events
 
-WORKER_LOST = "The worker running this workflow stopped unexpectedly."
 Item = tuple[int, dict[str, Any]] | None
 
 
@@ -73,6 +70,7 @@ def _enqueue(app, end_user, inputs, conversation_id, message, config, client, qu
     limit = rate_limit.effective_limit(app.max_active_requests, config["APP_MAX_ACTIVE_REQUESTS"])
     try:
         rate_limit.enter(client, app.id, task_id, limit)
+        task_registry.register(client, task_id, end_user.id)  # Redis before the commit: a fault leaves no row
         run = WorkflowRun(app_id=app.id, task_id=task_id, created_by=end_user.id, conversation_id=conversation_id,
                           message_id=message.id if message else None, inputs=inputs, status="running",
                           workflow_version=app.config_version)
@@ -80,69 +78,74 @@ def _enqueue(app, end_user, inputs, conversation_id, message, config, client, qu
         if message is not None:
             message.task_id, message.workflow_run_id = task_id, run.id
         db.session.commit()
+    except redis.RedisError:
+        db.session.rollback()  # a second Redis call (leave) would only wait on Redis again
+        raise
     except Exception:
         db.session.rollback()
         rate_limit.leave(client, app.id, task_id)
         raise
-    task_registry.register(client, task_id, end_user.id)
     timeout = int(config["APP_MAX_EXECUTION_TIME"]) + 60
-    queue.enqueue_call(run_workflow, args=(run.id,), job_id=run.id, timeout=timeout, result_ttl=600,
-                       failure_ttl=24 * 3600)
+    try:
+        queue.enqueue_call(run_workflow, args=(run.id, task_id), job_id=run.id, timeout=timeout, result_ttl=600,
+                           failure_ttl=24 * 3600)
+    except redis.RedisError:
+        _forget_unqueued(run.id)
+        raise
     return Started(task_id, run.id, envelope_for(run, app))
+
+
+def _forget_unqueued(run_id: str) -> None:
+    """Delete the rows of a run that never reached the queue (and its conversation, when left empty)."""
+    run = db.session.get(WorkflowRun, run_id)
+    message = db.session.get(Message, run.message_id) if run.message_id else None
+    conversation_id = run.conversation_id
+    db.session.delete(run)
+    if message is not None:
+        db.session.delete(message)
+    db.session.flush()
+    if conversation_id and not db.session.scalar(db.select(Message.id).filter_by(conversation_id=conversation_id)
+                                                 .limit(1)):
+        db.session.delete(db.session.get(Conversation, conversation_id))
+    db.session.commit()
 
 
 def follow(client: redis.Redis, task_id: str, after_seq: int, ping_interval: float, retention: int,
            chat: bool = False) -> Iterator[Item]:
     """A run's events from the log after `after_seq`, live until it ends; pings on silence.
 
-    A run whose worker died is failed here (by exactly one process) so no stream hangs. Call it
-    inside an app context; the returned generator carries the app along for that.
+    The stream always ends with a terminal event: a lost run is failed here (by exactly one process), a
+    run that ended while Redis lost its log is answered from the database, a queued run is announced
+    with `workflow_queued`. Call it inside an app context; the generator carries the app along.
     """
-    terminal = TERMINAL_EVENTS if chat else WORKFLOW_TERMINAL_EVENTS
-    return _follow(current_app._get_current_object(), client, task_id, after_seq, ping_interval, retention,
-                   terminal)
-
-
-def _follow(flask_app: Flask, client: redis.Redis, task_id: str, after_seq: int, ping_interval: float,
-            retention: int, terminal: frozenset[str]) -> Iterator[Item]:
-    deadline = time.monotonic() + retention
-    block_ms = int(min(ping_interval, 1.0) * 1000)
-    quiet_since = time.monotonic()
-    for item in replay(client, task_id, after_seq, block_ms, deadline, terminal):
-        if item is not None:
-            quiet_since = time.monotonic()
-            yield item
-            continue
-        if liveness.is_dead(client, task_id):
-            with flask_app.app_context():
-                reap(client, task_id)
-        if time.monotonic() - quiet_since >= ping_interval:
-            quiet_since = time.monotonic()
-            yield None
-
-
-def reap(client: redis.Redis, task_id: str) -> None:
-    """Record the failure of a run whose worker is gone, and end its event stream."""
-    if not liveness.claim_reaping(client, task_id):
-        return
-    run = db.session.execute(db.select(WorkflowRun).filter_by(task_id=task_id)).scalar_one_or_none()
-    failed = persist.mark_failed(run.id, WORKER_LOST) if run else None
-    if failed is not None:
-        publish_failure(client, failed, db.session.get(App, failed.app_id), WORKER_LOST)
+    watch = Watch(task_id, after_seq, ping_interval, retention, chat)
+    return Follower(current_app._get_current_object(), client, watch).events()
 
 
 def collect_blocking(events: Iterator[Item], envelope: WorkflowEnvelope) -> dict[str, Any]:
-    """Wait for workflow_finished and return the blocking body (spec §4)."""
+    """Wait for the run's end and return the blocking body (spec §4): a chatflow's is its message's.
+
+    Raises RunFailed (503) when the event log stayed unreachable."""
+    if envelope.chat is not None:
+        return blocking_answer(events, envelope.chat)
     for item in events:
         if item is not None and item[1]["event"] == "workflow_finished":
             return envelope.blocking(item[1])
+        if item is not None and item[1]["event"] == "error":
+            raise RunFailed(item[1]["code"], item[1]["message"], 503)
     raise RunFailed("internal_server_error", "The workflow ended without a result.", 500)
 
 
 def resume(client: redis.Redis, task_id: str, end_user_id: str, after_seq: int, ping_interval: float,
            retention: int, chat: bool = False) -> Iterator[Item]:
-    """Follow the caller's run from `after_seq`. Raises NotFound for others' or expired runs."""
-    require_replayable(client, task_id, end_user_id)
+    """Follow the caller's run from `after_seq`; a run that ended and whose event log is gone (expired,
+    Redis restarted) answers its terminal events from the database. Raises NotFound for others' runs.
+    """
+    run = db.session.execute(db.select(WorkflowRun).filter_by(task_id=task_id)).scalar()
+    if run is None or run.created_by != end_user_id:
+        raise NotFound("Task not found or its events have expired.")
+    if run.status != "running" and not has_events(client, task_id):
+        return iter(outcome_events(run, after_seq))
     return follow(client, task_id, after_seq, ping_interval, retention, chat)
 
 

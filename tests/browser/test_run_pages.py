@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import form_config, make_app
 from tests.support.fake_openai import Reply
-from tests.support.sse import frames
+from tests.support.sse import run_events
 from tests.workflow.support import chain, end, llm, start
 
 TIMEOUT = (2, 15)
@@ -76,7 +76,7 @@ def require_workflow_api(server: str, code: str) -> None:
         with closing(response):
             if response.status_code != 200:
                 pytest.skip(f"POST /api/workflows/run answers {response.status_code}: {response.text[:200]}")
-            names = [f.name for f in frames(response.iter_content(chunk_size=None)) if f.data]
+            names = [f.name for f in run_events(response.iter_content(chunk_size=None))]
     except (requests.RequestException, ValueError, KeyError) as exc:
         pytest.skip(f"POST /api/workflows/run is not usable yet: {exc!r}")
     if not names or names[0] != "workflow_started" or names[-1] != "workflow_finished":

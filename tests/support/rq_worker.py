@@ -1,4 +1,4 @@
-"""A real RQ worker process (`python -m api.worker`) on the test database and Redis."""
+"""A real RQ worker process (`python -m api.worker`, or another command) on the test database and Redis."""
 from __future__ import annotations
 
 import os
@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+RQ = REPO_ROOT / ".venv" / "bin" / "rq"
 
 
 def worker_env(settings: Mapping[str, Any], **extra: Any) -> dict[str, str]:
@@ -25,13 +26,14 @@ def worker_env(settings: Mapping[str, Any], **extra: Any) -> dict[str, str]:
 class RQWorker:
     """Starts in its own process group, so `kill()` takes the work horse down with it."""
 
-    def __init__(self, env: Mapping[str, str]):
+    def __init__(self, env: Mapping[str, str], command: list[str] | None = None):
         self.env = dict(env)
+        self.command = command or [str(PYTHON), "-m", "api.worker"]
         self.process: subprocess.Popen | None = None
         self._log = tempfile.TemporaryFile()
 
     def __enter__(self) -> "RQWorker":
-        self.process = subprocess.Popen([str(PYTHON), "-m", "api.worker"], cwd=REPO_ROOT, env=self.env,
+        self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=self.env,
                                         stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         return self
 

@@ -28,6 +28,12 @@ def frames(chunks: Iterable[bytes]) -> Iterator[Frame]:
     assert buffer.strip() == b"", f"stream ended inside a frame: {buffer!r}"
 
 
+def run_events(chunks: Iterable[bytes]) -> list[Frame]:
+    """The data frames of a run's stream, without `workflow_queued` notices (they come only while the run
+    waits for a worker, which a busy test machine may make it do)."""
+    return [f for f in frames(chunks) if f.data and f.name != "workflow_queued"]
+
+
 def _parse(text: str) -> Frame:
     fields: dict[str, str] = {}
     for line in text.split("\n"):

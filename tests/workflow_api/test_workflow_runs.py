@@ -8,7 +8,7 @@ from models import Message, WorkflowNodeExecution, WorkflowRun
 from tests.conftest import DSL_SAMPLES
 from tests.factories import auth_headers, passport
 from tests.support.fake_openai import Reply
-from tests.support.sse import frames
+from tests.support.sse import frames, run_events
 
 
 def _import(runner, name):
@@ -27,7 +27,7 @@ def test_workflow_streams_node_events_and_stores_the_run(app, client, runner, wo
     token = passport(client, code)
     form = client.get("/api/parameters", headers=auth_headers(code, token)).get_json()["user_input_form"]
     inputs = {next(iter(f.values()))["variable"]: 1 for f in form}
-    got = [f for f in frames(_run(client, code, token, inputs).response) if f.data]
+    got = run_events(_run(client, code, token, inputs).response)
     names = [f.name for f in got]
     assert names[0] == "workflow_started" and names[-1] == "workflow_finished"
     assert "node_started" in names and "node_finished" in names
@@ -63,7 +63,7 @@ def test_stop_a_running_workflow_and_resume_its_events(app, client, runner, work
     response = _run(client, code, token, inputs)
     seen = []
     for frame in frames(response.response):
-        if frame.data:
+        if frame.data and frame.name != "workflow_queued":
             seen.append(frame)
         if len([f for f in seen if f.name == "text_chunk"]) >= 3:
             break
@@ -73,7 +73,7 @@ def test_stop_a_running_workflow_and_resume_its_events(app, client, runner, work
     client.post(f"/api/workflows/tasks/{task_id}/stop", headers=auth_headers(code, token))
     resumed = client.get(f"/api/workflow/{task_id}/events",
                          headers={**auth_headers(code, token), "Last-Event-ID": seen[-1].event_id})
-    after = [f for f in frames([resumed.data]) if f.data]
+    after = run_events([resumed.data])
     assert time.monotonic() - stopped_at < 5
     seqs = [int(f.event_id.split(":")[1]) for f in seen + after]
     assert seqs == list(range(1, len(seqs) + 1)), "no event lost or duplicated"
@@ -108,7 +108,7 @@ def test_chatflow_turn_streams_messages_and_saves_the_answer(app, client, runner
     token = passport(client, code)
     response = client.post("/api/chat-messages", headers=auth_headers(code, token), buffered=False,
                            json={"inputs": {}, "query": "make a page", "response_mode": "streaming"})
-    got = [f for f in frames(response.response) if f.data]
+    got = run_events(response.response)
     names = [f.name for f in got]
     assert names[0] == "workflow_started" and names[-1] == "message_end" and "workflow_finished" in names
     answer = "".join(f.data["answer"] for f in got if f.name == "message")
@@ -116,3 +116,19 @@ def test_chatflow_turn_streams_messages_and_saves_the_answer(app, client, runner
     with app.app_context():
         message = db.session.get(Message, got[-1].data["id"])
         assert message.answer == answer and message.status == "normal"
+
+
+def test_blocking_chatflow_turn_answers_with_the_message_shape(app, client, runner, worker, upstream):
+    """Spec §4: a blocking chat-family turn is the message body, chatflows included (not the workflow body)."""
+    upstream.default = lambda body: Reply(text="chatflow answer", chunk_size=4)
+    code = _import(runner, "awesome-artifact.yml")
+    token = passport(client, code)
+    response = client.post("/api/chat-messages", headers=auth_headers(code, token),
+                           json={"inputs": {}, "query": "make a page", "response_mode": "blocking"})
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert body["event"] == "message" and body["mode"] == "advanced-chat", body
+    assert body["answer"] == "chatflow answer" and body["id"] == body["message_id"] and body["conversation_id"]
+    assert body["metadata"] == {"retriever_resources": []}
+    with app.app_context():
+        assert db.session.get(Message, body["id"]).answer == "chatflow answer"

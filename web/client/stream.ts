@@ -224,6 +224,9 @@ export class StreamHandle {
       return; // not JSON: not an event of this API
     }
     this.attempts = 0;
+    // The server serving this stream is restarting and the run goes on: read it as a drop, so the
+    // stream resumes (Last-Event-ID) on another server process instead of ending with an error.
+    if (event.event === 'error' && event.resumable === true) return;
     this.note(this.dispatcher.handle(event, frame.hasId ? frame.id : undefined));
   }
 

@@ -53,6 +53,22 @@ test('a body that ends cleanly before the last event also resumes; workflows use
   assert.equal(calls.at(-1).headers['last-event-id'], 'wt:1');
 });
 
+test('a resumable server_restarting frame (the server shuts down, the run goes on) resumes instead of failing', async () => {
+  const started = { event: 'workflow_started', task_id: 'wr', data: {} };
+  const restarting = { event: 'error', task_id: 'wr', code: 'server_restarting', status: 400, resumable: true,
+    message: 'The server is restarting; the run goes on.' };
+  const finished = { event: 'workflow_finished', task_id: 'wr', data: { status: 'succeeded', outputs: {} } };
+  const { web, calls } = client({
+    'POST /api/workflows/run': () => sseResponse([frames('wr', [started]), `data: ${JSON.stringify(restarting)}\n\n`]),
+    'GET /api/workflow/wr/events': () => sseResponse([frames('wr', [finished], 2)]),
+  });
+  const rec = recorder();
+  await web.runWorkflow({ inputs: {} }, rec.callbacks, { retryDelayMs: 1 }).done;
+  assert.deepEqual(rec.names(), ['onWorkflowStarted', 'onResume', 'onWorkflowFinished', 'onCompleted']);
+  assert.deepEqual(rec.log.at(-1), ['onCompleted', false]);
+  assert.equal(calls.at(-1).headers['last-event-id'], 'wr:1');
+});
+
 test('retries are bounded: after maxRetries failed reconnections the run ends with connection_lost', async () => {
   let attempts = 0;
   const { web } = client({

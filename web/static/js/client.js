@@ -463,6 +463,7 @@ var StreamHandle = class {
       return;
     }
     this.attempts = 0;
+    if (event.event === "error" && event.resumable === true) return;
     this.note(this.dispatcher.handle(event, frame.hasId ? frame.id : void 0));
   }
   note(outcome) {
