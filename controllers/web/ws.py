@@ -17,7 +17,7 @@ from simple_websocket import ConnectionClosed
 from api.errors import UNAVAILABLE_ERRORS, error_body
 from api.extensions import get_queue, get_redis, get_stream_redis
 from api.limits import parse_json
-from controllers.common.auth import read_passport
+from controllers.common.auth import read_passport, synced_cache
 from controllers.common.payload import query_args
 from controllers.openapi.operation import describe
 from controllers.web.generation import ChatPayload, CompletionPayload, run_request
@@ -155,7 +155,7 @@ def websocket_handler(ws: Any) -> None:
     token = args.passport or read_passport()
     code = args.app_code or request.headers.get("X-App-Code")
     try:
-        caller = resolve_passport(current_app.config["SECRET_KEY"], token, code)
+        caller = resolve_passport(current_app.config["SECRET_KEY"], token, code, synced_cache())
     except (AppError, NotFound) as exc:
         ws.send(json.dumps({"event": "error", **error_body(exc)}))
         ws.close()
