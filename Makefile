@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 export FLASK_APP := api.app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker migrate seed bench-relay test test-pg test-embedded test-sandbox lint bench docker stop-redis clean chromium \
-        sandbox-deps sandbox-packages sandbox-test-packages web-build web-test
+.PHONY: help install run worker migrate seed test test-pg test-embedded test-sandbox fuzz lint bench bench-quick \
+        bench-extra bench-reads bench-relay wrk docker stop-redis clean chromium sandbox-deps sandbox-packages \
+        sandbox-test-packages web-build web-test
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -68,9 +69,22 @@ web-build: web/node_modules/.installed  ## rebuild web/static/js from web/client
 web-test: web/node_modules/.installed  ## Node unit tests of the JS client
 	cd web && npm test
 
-bench: install  ## benchmarks: SSE relay vs direct upstream, MCP client vs SDK client
+wrk:  ## Debian's wrk for the bench suite's read benchmarks (needs root)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+
+bench: install wrk  ## bench suite (< 10 min): ours vs reference programs, 3 reps; table to bench/results/
+	timeout 900 $(BIN)/python -m bench.suite
+
+bench-quick: install wrk  ## reduced bench suite (~2 min), 1 rep, for smoke checks
+	timeout 300 $(BIN)/python -m bench.suite --quick
+
+bench-extra: install  ## older single-purpose benchmarks: SSE relay, MCP client vs SDK client, workflow queue
 	$(BIN)/python bench/stream_relay.py
 	$(BIN)/python bench/mcp_roundtrip.py
+	$(BIN)/python bench/workflow_queue.py
+
+bench-reads: install wrk  ## read endpoints vs ref_json; list latency at 10,000 conversations / 1M messages (~4 min)
+	timeout 900 $(BIN)/python bench/reads.py
 
 bench-relay: install  ## relay cost: server CPU per event, time to first event, events/s vs a Flask+requests proxy
 	$(BIN)/python bench/relay_profile.py
@@ -87,6 +101,11 @@ test-sandbox: install sandbox-test-packages  ## only the code-node sandbox escap
 
 test-embedded: install  ## only the embedded-default run
 	TEST_BACKEND=embedded $(BIN)/pytest -q -p no:cacheprovider -m embedded
+
+FUZZ_MAX_EXAMPLES ?= 100
+fuzz: install  ## schemathesis against a live server: FUZZ_MAX_EXAMPLES per operation and app, negative data, all checks
+	FUZZ_FULL=1 FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider -o timeout=900 \
+		tests/e2e/test_api_fuzz.py
 
 lint: install  ## flake8 + isort check
 	$(BIN)/flake8 api controllers services models core jobs tests

@@ -12,6 +12,7 @@ from api.errors import register_error_handlers
 from api.extensions import init_extensions
 from api.limits import refuse_oversized_body
 from controllers import register_blueprints
+from services.app_cache import init_app_cache
 
 VERSION = "0.1.0"
 
@@ -22,8 +23,10 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask("llm_web_api", instance_path=config.INSTANCE_PATH, static_folder=None)
     app.config.from_mapping(config.flask_mapping())
     app.config["RESTFUL_JSON"] = {"ensure_ascii": False}
+    app.config["VERSION"] = VERSION
     logging.basicConfig(level=config.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     init_extensions(app)
+    init_app_cache(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
@@ -37,6 +40,6 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _add_version_headers(response: Response) -> Response:
-    response.headers["X-Version"] = VERSION
+    response.headers["X-Version"] = current_app.config["VERSION"]
     response.headers["X-Env"] = current_app.config["DEPLOY_ENV"]
     return response

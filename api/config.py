@@ -53,6 +53,8 @@ class Config:
     WEB_EMBED_ALLOW_ORIGINS: str = ""
     TRUSTED_PROXIES: int = 0
     PASSPORT_RATE_LIMIT_PER_MINUTE: int = 60
+    APP_CACHE_TTL_SECONDS: float = 30.0
+    DB_PING_AFTER_IDLE_SECONDS: float = 10.0
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     MAX_JSON_DEPTH: int = 64
     QUERY_MAX_LENGTH: int = 100_000
@@ -72,6 +74,9 @@ class Config:
     STREAM_RETENTION_SECONDS: int = 600
     COMPLETION_CACHE_TTL_SECONDS: int = 3600
     WORKFLOW_QUEUE: str = "workflows"
+    # how `python -m api.worker` runs jobs: "simple" in its own process (warm: fastest start), "fork" in a
+    # forked work horse per job (an interpreter crash takes only the horse down)
+    WORKFLOW_WORKER_CLASS: str = "simple"
     # a run no worker took within this many seconds fails ("No worker picked up this run ...")
     WORKFLOW_QUEUE_TIMEOUT: float = 300.0
     # every web and worker process looks for lost runs this often (one scan per interval in all);
@@ -134,8 +139,11 @@ class Config:
         return mapping
 
     def engine_options(self) -> dict[str, Any]:
-        """SQLAlchemy engine options: the pool bounds for PostgreSQL (SQLite keeps SQLAlchemy's own pool)."""
-        options: dict[str, Any] = {"pool_pre_ping": True}
+        """SQLAlchemy engine options: the pool bounds for PostgreSQL (SQLite keeps SQLAlchemy's own pool).
+
+        No `pool_pre_ping`: api/db_pool.py pings only connections that sat idle (DB_PING_AFTER_IDLE_SECONDS).
+        """
+        options: dict[str, Any] = {}
         if self.DATABASE_URL.startswith("postgresql"):
             options.update(pool_size=self.SQLALCHEMY_POOL_SIZE, max_overflow=self.SQLALCHEMY_MAX_OVERFLOW,
                            pool_timeout=self.SQLALCHEMY_POOL_TIMEOUT, pool_recycle=self.SQLALCHEMY_POOL_RECYCLE)

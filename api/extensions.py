@@ -15,6 +15,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from rq import Queue
 
+from api.db_pool import ping_when_idle
 from models.base import Base
 
 log = logging.getLogger(__name__)
@@ -113,5 +114,7 @@ def get_queue() -> Queue:
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     redis_ext.init_app(app)

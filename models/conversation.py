@@ -12,8 +12,9 @@ from models.base import JSON, UUID, Base, IdMixin, TimestampMixin
 class Conversation(TimestampMixin, Base):
     __tablename__ = "conversations"
     __table_args__ = (
-        sa.Index("ix_conversations_user_updated", "app_id", "from_end_user_id", "is_deleted", "updated_at"),
-        sa.Index("ix_conversations_user_created", "app_id", "from_end_user_id", "is_deleted", "created_at"),
+        # keyset pages: the sort column, then id (migration 0003)
+        sa.Index("ix_conversations_user_updated", "app_id", "from_end_user_id", "is_deleted", "updated_at", "id"),
+        sa.Index("ix_conversations_user_created", "app_id", "from_end_user_id", "is_deleted", "created_at", "id"),
     )
 
     app_id: Mapped[str] = mapped_column(UUID, sa.ForeignKey("apps.id", ondelete="CASCADE"), nullable=False)
@@ -35,7 +36,7 @@ class Conversation(TimestampMixin, Base):
 class Message(TimestampMixin, Base):
     __tablename__ = "messages"
     __table_args__ = (
-        sa.Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        sa.Index("ix_messages_conversation_id", "conversation_id", "id"),
         sa.Index("ix_messages_user", "app_id", "from_end_user_id", "created_at"),
     )
 

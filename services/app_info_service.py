@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.app_features import parameters_from_model_config, parameters_from_workflow
-from models import App, EndUser, Site
+from models import App, Site
 from services.errors import AppUnavailable
 
 SYSTEM_PARAMETER_KEYS = {
@@ -32,11 +32,11 @@ def app_parameters(app: App, limits: dict[str, int]) -> dict[str, Any]:
     return parameters_from_model_config(app.model_config, limits)
 
 
-def site_info(app: App, site: Site, end_user: EndUser) -> dict[str, Any]:
-    """The /api/site body."""
+def site_info(app: App, site: Site, end_user_id: str | None) -> dict[str, Any]:
+    """The /api/site body for the end user `end_user_id`."""
     return {
         "app_id": app.id,
-        "end_user_id": end_user.id,
+        "end_user_id": end_user_id,
         "enable_site": app.enable_site,
         "site": {
             "title": site.title,

@@ -85,11 +85,9 @@ def _cursor(app_id: str, end_user_id: str, last_id: str) -> Conversation:
 
 
 def _after(column: Any, descending: bool, cursor: Conversation) -> sa.ColumnElement[bool]:
-    """Rows strictly after `cursor` in (column, id) order."""
-    value = getattr(cursor, column.key)
-    if descending:
-        return sa.or_(column < value, sa.and_(column == value, Conversation.id < cursor.id))
-    return sa.or_(column > value, sa.and_(column == value, Conversation.id > cursor.id))
+    """Rows strictly after `cursor` in (column, id) order: a row-value comparison, one index range."""
+    key, value = sa.tuple_(column, Conversation.id), (getattr(cursor, column.key), cursor.id)
+    return key < value if descending else key > value
 
 
 def delete_conversation(app_id: str, end_user_id: str, conversation_id: str) -> None:

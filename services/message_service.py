@@ -14,7 +14,7 @@ from api.extensions import db
 from core.llm import LLMError, chat
 from core.llm.settings import DEMO
 from models import CHAT_MODES, App, Conversation, Message, MessageFeedback
-from services.conversation_service import Page, get_conversation
+from services.conversation_service import Page, get_conversation, owned_conversations
 from services.errors import (
     AppError,
     AppSuggestedQuestionsDisabled,
@@ -61,15 +61,22 @@ def list_messages(app_id: str, end_user_id: str, conversation_id: str, *, first_
                   limit: int = 20) -> Page:
     """The `limit` newest messages older than `first_id`, oldest first, as (message, feedback) pairs.
 
+    Two statements (three with `first_id`): the page, with the ownership check inside, and the caller's feedbacks.
     Raises ConversationNotExists, FirstMessageNotExists.
     """
-    conversation = get_conversation(app_id, end_user_id, conversation_id)
-    stmt = sa.select(Message).where(Message.conversation_id == conversation.id)
+    owned = owned_conversations(app_id, end_user_id).where(Conversation.id == conversation_id).exists()
+    stmt = sa.select(Message).where(Message.conversation_id == conversation_id, owned)
     if first_id:
-        if db.session.scalar(stmt.where(Message.id == first_id)) is None:
+        if db.session.scalar(sa.select(Message.id).where(Message.conversation_id == conversation_id,
+                                                         Message.id == first_id, owned)) is None:
+            get_conversation(app_id, end_user_id, conversation_id)  # ConversationNotExists comes first
             raise FirstMessageNotExists()
-        stmt = stmt.where(Message.id < first_id)
+        # a row value over (conversation_id, id) only ix_messages_conversation_id can bound; `id < first_id`
+        # alone lets the planner walk the primary key back through every other conversation's messages
+        stmt = stmt.where(sa.tuple_(Message.conversation_id, Message.id) < (conversation_id, first_id))
     rows = list(db.session.scalars(stmt.order_by(Message.id.desc()).limit(limit + 1)))
+    if not rows:
+        get_conversation(app_id, end_user_id, conversation_id)  # an empty page: is the conversation there at all?
     page = list(reversed(rows[:limit]))
     feedbacks = feedbacks_of(end_user_id, [m.id for m in page])
     return Page([(m, feedbacks.get(m.id)) for m in page], len(rows) > limit)

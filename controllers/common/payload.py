@@ -5,7 +5,7 @@ from typing import Annotated, TypeVar
 from uuid import UUID
 
 from flask import current_app, request
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from api.errors import INVALID_JSON_MESSAGE
 from api.limits import parse_json
@@ -20,7 +20,12 @@ def blank_is_none(value):
 
 
 # The front end sends empty cursors (`last_id=`); they mean "from the start".
-OptionalUUID = Annotated[UUID | None, BeforeValidator(blank_is_none)]
+OptionalUUID = Annotated[UUID | None, BeforeValidator(blank_is_none),
+                         WithJsonSchema({"anyOf": [{"type": "string", "format": "uuid"}, {"const": ""}],
+                                         "description": "A UUID; empty means none."})]
+OptionalBool = Annotated[bool | None, BeforeValidator(blank_is_none),
+                         WithJsonSchema({"anyOf": [{"type": "boolean"}, {"const": ""}],
+                                         "description": "true or false; empty means either."})]
 Limit = Annotated[int, Field(ge=1, le=100)]
 
 

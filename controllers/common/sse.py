@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
-from flask import Response
+from flask import Response, request
+from pydantic import BaseModel
 
 from api.errors import error_body
+from controllers.common.payload import query_args
+from controllers.openapi.operation import Header
 from core import shutdown
 from core.sse import PING_FRAME, frame
 from core.task_channel import is_terminal
+
+LAST_EVENT_ID = Header("Last-Event-ID",
+                       "`<task_id>:<seq>` (or `<seq>`) of the last event seen; replay starts after it.")
 
 Item = tuple[int, dict[str, Any]] | None
 
@@ -45,3 +51,14 @@ def sse_response(task_id: str, events: Iterator[Item | list[Item]],
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(body(), mimetype="text/event-stream", headers=headers, direct_passthrough=True)
+
+
+class EventsQuery(BaseModel):
+    """The query of the resume routes (for clients that cannot set Last-Event-ID)."""
+
+    last_event_id: str | None = None
+
+
+def last_event_id() -> str | None:
+    """Where a resuming client left off: the Last-Event-ID header, else `?last_event_id=`."""
+    return request.headers.get("Last-Event-ID") or query_args(EventsQuery).last_event_id

@@ -7,7 +7,7 @@ from flask import Blueprint
 from flask_cors import CORS
 
 from controllers.common.api import ExternalApi
-from controllers.web import app_info, conversation, generation, message, passport, saved_message, workflow
+from controllers.web import app_info, conversation, generation, message, openapi, passport, saved_message, workflow
 
 CORS_HEADERS = ["Content-Type", "X-App-Code", "X-App-Passport", "Authorization", "X-CSRF-Token", "Last-Event-ID"]
 CORS_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH"]
@@ -46,6 +46,7 @@ def create_blueprint(config: Any) -> Blueprint:
     api.add_resource(message.SuggestedQuestionsResource, "/messages/<uuid:message_id>/suggested-questions")
     api.add_resource(saved_message.SavedMessageListResource, "/saved-messages")
     api.add_resource(saved_message.SavedMessageResource, "/saved-messages/<uuid:message_id>")
+    api.add_resource(openapi.OpenAPIResource, "/openapi.json")
     return bp
 
 

@@ -1,22 +1,24 @@
 """Conversations of the calling end user (spec §2.2)."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 from flask import Response, current_app, g
 from flask_restful import Resource
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 
 from controllers.common.auth import passport_required
-from controllers.common.payload import Limit, OptionalUUID, blank_is_none, id_or_none, json_body, query_args
+from controllers.common.payload import Limit, OptionalBool, OptionalUUID, id_or_none, json_body, query_args
+from controllers.openapi import bodies, links
+from controllers.openapi.operation import describe
 from services import conversation_service, marshal
 
 
 class ConversationListQuery(BaseModel):
     last_id: OptionalUUID = None
     limit: Limit = 20
-    pinned: Annotated[bool | None, BeforeValidator(blank_is_none)] = None
+    pinned: OptionalBool = None
     sort_by: Literal["created_at", "-created_at", "updated_at", "-updated_at"] = "-updated_at"
 
 
@@ -28,6 +30,8 @@ class RenamePayload(BaseModel):
 class ConversationListResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("The caller's conversations", query=ConversationListQuery, response=bodies.Page[bodies.Conversation],
+              links=links.CONVERSATION_PAGE)
     def get(self):
         conversation_service.require_chat_app(g.app_model.mode)
         args = query_args(ConversationListQuery)
@@ -40,6 +44,7 @@ class ConversationListResource(Resource):
 class ConversationResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Delete a conversation", status=204)
     def delete(self, c_id: UUID):
         conversation_service.require_chat_app(g.app_model.mode)
         conversation_service.delete_conversation(g.app_model.id, g.end_user.id, str(c_id))
@@ -49,6 +54,8 @@ class ConversationResource(Resource):
 class ConversationRenameResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Rename a conversation (or name it from its first message)", body=RenamePayload,
+              response=bodies.Conversation)
     def post(self, c_id: UUID):
         conversation_service.require_chat_app(g.app_model.mode)
         payload = json_body(RenamePayload)
@@ -60,6 +67,7 @@ class ConversationRenameResource(Resource):
 class ConversationPinResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Pin a conversation", response=bodies.ResultSuccess)
     def patch(self, c_id: UUID):
         conversation_service.require_chat_app(g.app_model.mode)
         conversation_service.pin_conversation(g.app_model.id, g.end_user.id, str(c_id))
@@ -69,6 +77,7 @@ class ConversationPinResource(Resource):
 class ConversationUnpinResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Unpin a conversation", response=bodies.ResultSuccess)
     def patch(self, c_id: UUID):
         conversation_service.require_chat_app(g.app_model.mode)
         conversation_service.unpin_conversation(g.app_model.id, g.end_user.id, str(c_id))

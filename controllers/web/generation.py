@@ -5,14 +5,16 @@ import itertools
 import uuid
 from typing import Any, Literal
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_restful import Resource
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from api.extensions import db, get_queue, get_redis, get_stream_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body, query_args
-from controllers.common.sse import sse_response
+from controllers.common.sse import LAST_EVENT_ID, EventsQuery, last_event_id, sse_response
+from controllers.openapi import bodies, events, links
+from controllers.openapi.operation import describe
 from controllers.web.workflow import follow_started
 from services.errors import NotChatApp, NotCompletionApp
 from services.generation import service, stream_service
@@ -21,6 +23,10 @@ from services.workflow import service as workflow_service
 
 
 class CompletionPayload(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"inputs": {}, "query": "Write a haiku.", "response_mode": "streaming"},
+        {"inputs": {}, "query": "Write a haiku.", "response_mode": "blocking"}]})
+
     inputs: dict[str, Any]
     query: str = ""
     files: list[Any] | None = None
@@ -29,6 +35,10 @@ class CompletionPayload(BaseModel):
 
 
 class ChatPayload(CompletionPayload):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"inputs": {}, "query": "Hello!", "response_mode": "streaming", "conversation_id": ""},
+        {"inputs": {}, "query": "Hello!", "response_mode": "blocking"}]})
+
     query: str
     conversation_id: str | None = None
     parent_message_id: str | None = None
@@ -61,9 +71,15 @@ def run_request(payload: CompletionPayload) -> service.RunRequest:
                               parent_message_id=getattr(payload, "parent_message_id", None))
 
 
+STREAMING = "`text/event-stream` when `response_mode` is `streaming`, otherwise JSON."
+
+
 class CompletionMessagesResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Run a completion app", body=CompletionPayload, response=bodies.CompletionBlockingBody,
+              stream=events.CompletionStreamEvent, errors=(429,), links=links.COMPLETION,
+              description=STREAMING)
     def post(self):
         payload = json_body(CompletionPayload)
         spec = service.prepare_completion(g.app_model, g.end_user, run_request(payload), current_app.config,
@@ -74,6 +90,9 @@ class CompletionMessagesResource(Resource):
 class ChatMessagesResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Send a chat message (chat, agent-chat and chatflow apps)", body=ChatPayload,
+              response=bodies.ChatBlockingBody, stream=events.ChatStreamEvent, errors=(429,), links=links.CHAT_TURN,
+              description=STREAMING)
     def post(self):
         payload = json_body(ChatPayload)
         if g.app_model.mode == "advanced-chat":
@@ -91,6 +110,8 @@ class MoreLikeThisQuery(BaseModel):
 class MoreLikeThisResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Another answer to a completion message", query=MoreLikeThisQuery,
+              response=bodies.CompletionBlockingBody, stream=events.CompletionStreamEvent, errors=(403, 429))
     def get(self, message_id: uuid.UUID):
         query = query_args(MoreLikeThisQuery)
         spec = service.prepare_more_like_this(g.app_model, g.end_user, str(message_id), current_app.config,
@@ -101,6 +122,7 @@ class MoreLikeThisResource(Resource):
 class CompletionStopResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Stop a completion run (another user's task: no effect)", response=bodies.ResultSuccess)
     def post(self, task_id: str):
         if g.app_model.mode != "completion":
             raise NotCompletionApp()
@@ -113,6 +135,7 @@ class ChatStopResource(Resource):
 
     method_decorators = [passport_required]
 
+    @describe("Stop a chat or completion run (another user's task: no effect)", response=bodies.ResultSuccess)
     def post(self, task_id: str):
         if not (g.app_model.is_chat_family or g.app_model.mode == "completion"):
             raise NotChatApp()
@@ -125,10 +148,11 @@ class ChatEventsResource(Resource):
 
     method_decorators = [passport_required]
 
+    @describe("Replay a chat or completion run's events after Last-Event-ID, then follow it live",
+              query=EventsQuery, headers=(LAST_EVENT_ID,), stream=events.AnyStreamEvent)
     def get(self, task_id: str):
         config = current_app.config
-        after = stream_service.parse_last_event_id(
-            request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))
+        after = stream_service.parse_last_event_id(last_event_id())
         args = (get_stream_redis(), task_id, g.end_user.id, after, config["PING_INTERVAL_SECONDS"],
                 config["STREAM_RETENTION_SECONDS"])
         if g.app_model.mode == "advanced-chat":

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from controllers.common.auth import passport_required
 from controllers.common.payload import Limit, OptionalUUID, id_or_none, json_body, query_args
+from controllers.openapi import bodies, links
+from controllers.openapi.operation import describe
 from services import conversation_service, marshal, message_service
 
 
@@ -27,6 +29,8 @@ class FeedbackPayload(BaseModel):
 class MessageListResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Messages of a conversation, newest page first", query=MessageListQuery,
+              response=bodies.Page[bodies.Message], links=links.MESSAGE_PAGE)
     def get(self):
         conversation_service.require_chat_app(g.app_model.mode)
         args = query_args(MessageListQuery)
@@ -38,6 +42,8 @@ class MessageListResource(Resource):
 class MessageFeedbackResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Rate a message (null rating removes the feedback)", body=FeedbackPayload,
+              response=bodies.ResultSuccess)
     def post(self, message_id: UUID):
         payload = json_body(FeedbackPayload)
         message_service.set_feedback(g.app_model.id, g.end_user.id, str(message_id), payload.rating,
@@ -48,6 +54,8 @@ class MessageFeedbackResource(Resource):
 class SuggestedQuestionsResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Suggested follow-up questions after an answer", response=bodies.SuggestedQuestionsBody,
+              errors=(403,))
     def get(self, message_id: UUID):
         questions = message_service.suggested_questions(g.app_model, g.end_user.id, str(message_id),
                                                         current_app.config)

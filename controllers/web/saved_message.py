@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 from controllers.common.auth import passport_required
 from controllers.common.payload import Limit, OptionalUUID, id_or_none, json_body, query_args
+from controllers.openapi import bodies, links
+from controllers.openapi.operation import describe
 from services import marshal, saved_message_service
 
 
@@ -24,6 +26,8 @@ class SaveMessagePayload(BaseModel):
 class SavedMessageListResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("The caller's saved messages (completion apps)", query=SavedMessageListQuery,
+              response=bodies.Page[bodies.SavedMessage], links=links.SAVED_PAGE)
     def get(self):
         saved_message_service.require_completion_app(g.app_model.mode)
         args = query_args(SavedMessageListQuery)
@@ -32,6 +36,7 @@ class SavedMessageListResource(Resource):
         items = [marshal.saved_message_dict(m, f) for m, f in page.items]
         return marshal.page_dict(args.limit, page.has_more, items)
 
+    @describe("Save a message (completion apps)", body=SaveMessagePayload, response=bodies.ResultSuccess)
     def post(self):
         saved_message_service.require_completion_app(g.app_model.mode)
         payload = json_body(SaveMessagePayload)
@@ -42,6 +47,7 @@ class SavedMessageListResource(Resource):
 class SavedMessageResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Remove a saved message (completion apps)", status=204)
     def delete(self, message_id: UUID):
         saved_message_service.require_completion_app(g.app_model.mode)
         saved_message_service.delete_saved_message(g.app_model.id, g.end_user.id, str(message_id))

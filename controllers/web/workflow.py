@@ -3,20 +3,25 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_restful import Resource
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from api.extensions import db, get_queue, get_redis, get_stream_redis
 from controllers.common.auth import passport_required
 from controllers.common.payload import json_body
-from controllers.common.sse import sse_response
+from controllers.common.sse import LAST_EVENT_ID, EventsQuery, last_event_id, sse_response
+from controllers.openapi import bodies, events, links
+from controllers.openapi.operation import describe
 from services.errors import NotWorkflowApp
 from services.generation.stream_service import parse_last_event_id
 from services.workflow import service
 
 
 class WorkflowRunPayload(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"inputs": {}, "response_mode": "streaming"}, {"inputs": {}, "response_mode": "blocking"}]})
+
     inputs: dict[str, Any]
     files: list[Any] | None = None
     response_mode: Literal["blocking", "streaming"] | None = None
@@ -36,6 +41,9 @@ def follow_started(started: service.Started, streaming: bool):
 class WorkflowRunResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Run a workflow app", body=WorkflowRunPayload, response=bodies.WorkflowBlockingBody,
+              stream=events.WorkflowStreamEvent, errors=(429,), links=links.WORKFLOW_RUN,
+              description="`text/event-stream` unless `response_mode` is `blocking`.")
     def post(self):
         payload = json_body(WorkflowRunPayload)
         started = service.start_workflow(g.app_model, g.end_user, payload.inputs, current_app.config, get_redis(),
@@ -46,6 +54,7 @@ class WorkflowRunResource(Resource):
 class WorkflowStopResource(Resource):
     method_decorators = [passport_required]
 
+    @describe("Stop a workflow run (another user's run: no effect)", response=bodies.ResultSuccess)
     def post(self, task_id: str):
         if g.app_model.mode != "workflow":
             raise NotWorkflowApp()
@@ -58,9 +67,11 @@ class WorkflowEventsResource(Resource):
 
     method_decorators = [passport_required]
 
+    @describe("Replay a workflow or chatflow run's events after Last-Event-ID, then follow it live",
+              query=EventsQuery, headers=(LAST_EVENT_ID,), stream=events.AnyStreamEvent)
     def get(self, task_id: str):
         config = current_app.config
-        after = parse_last_event_id(request.headers.get("Last-Event-ID") or request.args.get("last_event_id"))
+        after = parse_last_event_id(last_event_id())
         events = service.resume(get_stream_redis(), task_id, g.end_user.id, after, config["PING_INTERVAL_SECONDS"],
                                 config["STREAM_RETENTION_SECONDS"], chat=g.app_model.mode == "advanced-chat")
         return sse_response(task_id, events)

@@ -11,13 +11,15 @@ import threading
 from typing import Any, Callable, Iterator
 
 from flask import current_app, request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from simple_websocket import ConnectionClosed
 
 from api.errors import UNAVAILABLE_ERRORS, error_body
 from api.extensions import get_queue, get_redis, get_stream_redis
 from api.limits import parse_json
-from controllers.common.auth import read_passport
+from controllers.common.auth import read_passport, synced_cache
+from controllers.common.payload import query_args
+from controllers.openapi.operation import describe
 from controllers.web.generation import ChatPayload, CompletionPayload, run_request
 from controllers.web.workflow import WorkflowRunPayload
 from core import shutdown
@@ -140,12 +142,20 @@ class WsSession:
                 self.open = False
 
 
+class WsQuery(BaseModel):
+    app_code: str | None = None
+    passport: str | None = None
+
+
+@describe("WebSocket transport: the runs and events of the SSE routes, several runs per socket", status=101,
+          query=WsQuery, errors=(400,), description=__doc__.split("\n\n", 1)[1].strip())
 def websocket_handler(ws: Any) -> None:
     """Authenticate from the query string (browsers cannot set headers on a WebSocket), then serve."""
-    token = request.args.get("passport") or read_passport()
-    code = request.args.get("app_code") or request.headers.get("X-App-Code")
+    args = query_args(WsQuery)
+    token = args.passport or read_passport()
+    code = args.app_code or request.headers.get("X-App-Code")
     try:
-        caller = resolve_passport(current_app.config["SECRET_KEY"], token, code)
+        caller = resolve_passport(current_app.config["SECRET_KEY"], token, code, synced_cache())
     except (AppError, NotFound) as exc:
         ws.send(json.dumps({"event": "error", **error_body(exc)}))
         ws.close()

@@ -31,8 +31,13 @@ def first_batch(batches: Iterator[list[Item]]) -> list[Item]:
 
 def collect_blocking(channel: TaskChannel, envelope: Envelope, ping_interval: float) -> dict[str, Any]:
     """Run to the end and return the blocking response (simple metadata, spec §4)."""
+    return blocking_answer(channel.live(ping_interval), envelope)
+
+
+def blocking_answer(events: Iterator[Item], envelope: Envelope) -> dict[str, Any]:
+    """The blocking body of a chat or completion message from its events. Raises RunFailed on `error`."""
     answer: list[str] = []
-    for item in channel.live(ping_interval):
+    for item in events:
         if item is None:
             continue
         event = item[1]

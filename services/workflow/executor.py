@@ -42,6 +42,18 @@ def execute_run(run_id: str, client: redis.Redis, config: Mapping[str, Any]) -> 
         raise
 
 
+def preload() -> None:
+    """Import the engine and compile the run's lookups now, so neither the first job nor any forked work
+    horse pays for them. Call inside an app context, before the worker takes jobs."""
+    import core.workflow.context  # noqa: F401 - imported for its side effect: loaded once, here
+    import core.workflow.engine  # noqa: F401
+
+    nobody = "00000000-0000-0000-0000-000000000000"
+    for model in (WorkflowRun, App, EndUser, Conversation):
+        db.session.get(model, nobody)
+    db.session.remove()
+
+
 def _fail_quietly(client: redis.Redis, run_id: str, error: str, config: Mapping[str, Any]) -> None:
     try:
         fail_run(client, run_id, error, int(config["STREAM_RETENTION_SECONDS"]))
@@ -51,7 +63,6 @@ def _fail_quietly(client: redis.Redis, run_id: str, error: str, config: Mapping[
 
 def _run_tracked(run: WorkflowRun, client: redis.Redis, config: Mapping[str, Any]) -> None:
     app = db.session.get(App, run.app_id)
-    end_user = db.session.get(EndUser, run.created_by)
     channel = TaskChannel(client, run.task_id, int(config["STREAM_RETENTION_SECONDS"]))
     envelope = envelope_for(run, app)
     stop = threading.Event()
@@ -60,7 +71,7 @@ def _run_tracked(run: WorkflowRun, client: redis.Redis, config: Mapping[str, Any
             flusher = threading.Thread(target=_flush_and_watch, args=(channel, client, run.task_id, stop),
                                        daemon=True)
             flusher.start()
-            _execute(run, app, end_user, channel, envelope, stop, config)
+            _execute(run, app, channel, envelope, stop, config)
     finally:
         stop.set()
         _final_flush(channel)
@@ -105,13 +116,15 @@ def _quietly(action: Callable[..., Any], *args: Any) -> None:
         log.warning("%s skipped: %s", action.__name__, exc)
 
 
-def _execute(run, app, end_user, channel, envelope, stop, config) -> None:
+def _execute(run, app, channel, envelope, stop, config) -> None:
     # the engine (and its node types, code sandbox, ...) loads only in the worker process
     from core.workflow.context import RunContext
     from core.workflow.engine import run_graph
 
     created_at = to_timestamp(run.created_at)
     channel.publish(envelope.started(run.inputs, created_at))
+    _quietly(channel.flush)  # now, not at the flusher's next tick: followers wait for this event
+    end_user = db.session.get(EndUser, run.created_by)
     conversation = db.session.get(Conversation, run.conversation_id) if run.conversation_id else None
     mcp_servers = mcp_service.servers(app)  # plain dicts: node threads never touch the ORM instance
     ctx = RunContext(emit=lambda name, data: channel.publish(envelope.engine_event(name, data)),

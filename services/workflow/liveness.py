@@ -51,17 +51,30 @@ class Heartbeat:
         self._done.set()
 
     def _beat(self) -> None:
-        try:
-            pipe = self._redis.pipeline(transaction=False)
-            pipe.set(_hb_key(self._task_id), 1, ex=HEARTBEAT_TTL)
-            pipe.set(_started_key(self._task_id), 1, ex=STARTED_TTL)
-            pipe.execute()
-        except redis.RedisError as exc:
-            log.warning("heartbeat of %s skipped: %s", self._task_id, exc)
+        beat_once(self._redis, self._task_id)
 
     def _loop(self) -> None:
         while not self._done.wait(HEARTBEAT_EVERY):
             self._beat()
+
+
+def beat_once(client: redis.Redis, task_id: str) -> None:
+    """Mark the run started and alive for HEARTBEAT_TTL seconds; a Redis error only skips the beat."""
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.set(_hb_key(task_id), 1, ex=HEARTBEAT_TTL)
+        pipe.set(_started_key(task_id), 1, ex=STARTED_TTL)
+        pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("heartbeat of %s skipped: %s", task_id, exc)
+
+
+def forget(client: redis.Redis, task_id: str) -> None:
+    """Drop the run's heartbeat and started marks (its job ended in this process, with an exception)."""
+    try:
+        client.delete(_hb_key(task_id), _started_key(task_id))
+    except redis.RedisError as exc:
+        log.warning("heartbeat of %s not cleared: %s", task_id, exc)
 
 
 def is_alive(client: redis.Redis, task_id: str) -> bool:

@@ -17,6 +17,7 @@ from services.conversation_service import get_conversation
 from services.errors import AppUnavailable, NotFound, NotWorkflowApp, RunFailed
 from services.generation import rate_limit, task_registry
 from services.generation.service import RunRequest, clean_query, short_name, validated_inputs
+from services.generation.stream_service import blocking_answer
 from services.workflow.events import WorkflowEnvelope, envelope_for
 from services.workflow.follower import Follower, Watch, outcome_events
 
@@ -86,7 +87,7 @@ def _enqueue(app, end_user, inputs, conversation_id, message, config, client, qu
         raise
     timeout = int(config["APP_MAX_EXECUTION_TIME"]) + 60
     try:
-        queue.enqueue_call(run_workflow, args=(run.id,), job_id=run.id, timeout=timeout, result_ttl=600,
+        queue.enqueue_call(run_workflow, args=(run.id, task_id), job_id=run.id, timeout=timeout, result_ttl=600,
                            failure_ttl=24 * 3600)
     except redis.RedisError:
         _forget_unqueued(run.id)
@@ -122,8 +123,11 @@ def follow(client: redis.Redis, task_id: str, after_seq: int, ping_interval: flo
 
 
 def collect_blocking(events: Iterator[Item], envelope: WorkflowEnvelope) -> dict[str, Any]:
-    """Wait for workflow_finished and return the blocking body (spec §4). Raises RunFailed (503) when
-    the event log stayed unreachable."""
+    """Wait for the run's end and return the blocking body (spec §4): a chatflow's is its message's.
+
+    Raises RunFailed (503) when the event log stayed unreachable."""
+    if envelope.chat is not None:
+        return blocking_answer(events, envelope.chat)
     for item in events:
         if item is not None and item[1]["event"] == "workflow_finished":
             return envelope.blocking(item[1])

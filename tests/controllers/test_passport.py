@@ -168,3 +168,11 @@ def test_login_status_reflects_passport_and_user_id(app, client):
     assert ok.get_json()["app_logged_in"] is True
     other = client.get("/api/login/status", query_string={"app_code": code, "user_id": "eve"}, headers=headers)
     assert other.get_json()["app_logged_in"] is False
+
+
+def test_a_user_id_longer_than_a_session_id_is_a_400_not_a_500(app, client):
+    """Found by fuzzing: a 256+ character user_id overflowed end_users.session_id (a 500)."""
+    code = make_app(app)["code"]
+    response = client.get("/api/passport", headers={"X-App-Code": code}, query_string={"user_id": "u" * 256})
+    assert _error(response, 400, "invalid_param")["params"] == "user_id"
+    assert passport(client, code, user_id="u" * 255) == passport(client, code, user_id="u" * 255)

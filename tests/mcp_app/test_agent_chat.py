@@ -5,6 +5,7 @@ import pytest
 
 from tests.factories import auth_headers, make_app, passport
 from tests.support.fake_openai import FakeOpenAI, Reply
+from tests.support.openapi import assert_matches_document
 from tests.support.sse import frames
 
 
@@ -28,6 +29,7 @@ def test_agent_thoughts_then_the_final_answer(app, client, runner, upstream, mcp
     response = client.post("/api/chat-messages", headers=auth_headers(code, token),
                            json={"inputs": {}, "query": "2+3?", "response_mode": "streaming"})
     got = [f.data for f in frames([response.data]) if f.data]
+    assert_matches_document(client, "/api/chat-messages", "POST", response)
     thoughts = [e for e in got if e["event"] == "agent_thought"]
     assert [t["tool"] for t in thoughts] == ["add", "add"] and thoughts[0]["id"] == thoughts[1]["id"]
     assert thoughts[0]["observation"] == "" and thoughts[1]["observation"] == "5"
@@ -38,6 +40,8 @@ def test_agent_thoughts_then_the_final_answer(app, client, runner, upstream, mcp
     assert {t["function"]["name"] for t in offered} >= {"add", "echo"}
     tool_message = upstream.requests[1].body["messages"][-1]
     assert tool_message["role"] == "tool" and tool_message["content"] == "5"
-    listed = client.get("/api/messages", query_string={"conversation_id": got[0]["conversation_id"]},
-                        headers=auth_headers(code, token)).get_json()["data"][0]
+    messages = client.get("/api/messages", query_string={"conversation_id": got[0]["conversation_id"]},
+                          headers=auth_headers(code, token))
+    assert_matches_document(client, "/api/messages", "GET", messages)
+    listed = messages.get_json()["data"][0]
     assert listed["answer"] == "The sum is 5." and listed["agent_thoughts"][0]["observation"] == "5"

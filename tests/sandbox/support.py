@@ -67,6 +67,19 @@ def runner_started(pid: int) -> bool:
     return False
 
 
+def sandbox_processes(pids: set[int]) -> set[int]:
+    """The live ones of ``pids`` that belong to a sandbox run (setpriv, bwrap, or a runner inside)."""
+    found = set()
+    for pid in pids:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if alive(pid) and any(mark in command for mark in (b"bwrap", b"setpriv", b"_call_main", b"js_runner")):
+            found.add(pid)
+    return found
+
+
 def alive(pid: int) -> bool:
     """True while ``pid`` exists and is not a zombie."""
     try:

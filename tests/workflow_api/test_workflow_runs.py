@@ -116,3 +116,19 @@ def test_chatflow_turn_streams_messages_and_saves_the_answer(app, client, runner
     with app.app_context():
         message = db.session.get(Message, got[-1].data["id"])
         assert message.answer == answer and message.status == "normal"
+
+
+def test_blocking_chatflow_turn_answers_with_the_message_shape(app, client, runner, worker, upstream):
+    """Spec §4: a blocking chat-family turn is the message body, chatflows included (not the workflow body)."""
+    upstream.default = lambda body: Reply(text="chatflow answer", chunk_size=4)
+    code = _import(runner, "awesome-artifact.yml")
+    token = passport(client, code)
+    response = client.post("/api/chat-messages", headers=auth_headers(code, token),
+                           json={"inputs": {}, "query": "make a page", "response_mode": "blocking"})
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert body["event"] == "message" and body["mode"] == "advanced-chat", body
+    assert body["answer"] == "chatflow answer" and body["id"] == body["message_id"] and body["conversation_id"]
+    assert body["metadata"] == {"retriever_resources": []}
+    with app.app_context():
+        assert db.session.get(Message, body["id"]).answer == "chatflow answer"

@@ -1,0 +1,1 @@
+"""Reference programs the bench suite measures our server against (each small and on its own)."""
