@@ -10,8 +10,10 @@ from api.extensions import db
 from core.dsl import DslApp, DslError, parse_dsl
 from models import APP_MODES, App, Site
 from services.errors import DslRefused, InvalidParam, NotFound
+from services.generation.prompt import PLACEHOLDER
 
 CODE_ALPHABET = string.ascii_letters + string.digits
+PLACEHOLDER_MAX_LENGTH = 48  # Dify's default max_length for a text-input added from the prompt
 DEMO_APP_NAME = "Demo Chat"
 
 
@@ -37,11 +39,18 @@ def easy_model_config(model: str | None, pre_prompt: str, opening_statement: str
         "model": {"provider": "openai", "name": model or "", "mode": "chat", "completion_params": {}},
         "pre_prompt": pre_prompt,
         "opening_statement": opening_statement,
-        "user_input_form": [],
+        "user_input_form": placeholder_form(pre_prompt),
         "suggested_questions": [],
         "suggested_questions_after_answer": {"enabled": False},
         "more_like_this": {"enabled": False},
     }
+
+
+def placeholder_form(pre_prompt: str) -> list[dict[str, Any]]:
+    """One optional ``text-input`` per distinct ``{{name}}`` in the pre-prompt, in order of appearance."""
+    names = dict.fromkeys(match.group(1) for match in PLACEHOLDER.finditer(pre_prompt or ""))
+    return [{"text-input": {"label": name, "variable": name, "required": False,
+                            "max_length": PLACEHOLDER_MAX_LENGTH, "default": ""}} for name in names]
 
 
 def create_app_with_site(spec: NewApp) -> tuple[App, Site]:
