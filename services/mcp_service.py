@@ -15,9 +15,15 @@ class McpToolError(AppError):
 
 
 def server_config(entry: Mapping[str, Any], config: Mapping[str, Any]) -> ServerConfig:
-    """A client config for an attached server entry; private/loopback targets follow the server settings."""
+    """A client config for an attached server entry; private/loopback targets follow the server settings.
+
+    An "auto" entry whose probe found only the legacy transport opens it directly (``detected_transport``).
+    """
+    transport = entry.get("transport", "auto")
+    if transport == "auto" and entry.get("detected_transport") == "sse":
+        transport = "sse"
     return ServerConfig(entry["url"], headers=dict(entry.get("headers") or {}),
-                        transport=entry.get("transport", "auto"), timeout=float(entry.get("timeout", 30)),
+                        transport=transport, timeout=float(entry.get("timeout", 30)),
                         allow_private=bool(config["MCP_ALLOW_PRIVATE"]),
                         allow_loopback=bool(config["MCP_ALLOW_LOOPBACK"]))
 
@@ -31,15 +37,23 @@ def probe(entry: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]
 
 def add_server(app: App, name: str, url: str, headers: dict[str, str], transport: str,
                config: Mapping[str, Any], timeout: float = 30.0) -> dict[str, Any]:
-    """Attach an MCP server to `app` after probing it (its tool names are remembered)."""
+    """Attach an MCP server to `app` after probing it (its tool names are remembered).
+
+    With transport "auto", the transport the probe settled on is remembered as ``detected_transport`` so
+    later sessions against a legacy HTTP+SSE server skip the Streamable HTTP attempt; re-adding the
+    server (remove, then add) detects it afresh.
+    """
     if any(s["name"] == name for s in servers(app)):
         raise InvalidParam(f"The app already has an MCP server named '{name}'.")
     entry = {"id": str(uuid.uuid4()), "name": name, "url": url, "headers": headers, "transport": transport,
              "timeout": timeout}
     try:
-        entry["tools"] = [tool["name"] for tool in probe(entry, config)["tools"]]
+        found = probe(entry, config)
     except McpClientError as exc:
         raise McpToolError(f"Cannot reach MCP server {url}: {exc.message}") from None
+    entry["tools"] = [tool["name"] for tool in found["tools"]]
+    if transport == "auto":
+        entry["detected_transport"] = found["transport"]
     _save(app, servers(app) + [entry])
     return entry
 
