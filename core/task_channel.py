@@ -63,6 +63,11 @@ class TaskChannel:
         self._seq = 0
         self.detached_at: float | None = None
 
+    @property
+    def client(self) -> redis.Redis:
+        """The Redis client the channel writes with."""
+        return self._redis
+
     def publish(self, event: dict[str, Any]) -> int:
         """Number `event`, hand it to the live consumer and queue it for the Redis log."""
         event = event if isinstance(event, Event) else Event(event)

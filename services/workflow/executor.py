@@ -14,8 +14,8 @@ from models import App, Conversation, EndUser, WorkflowRun, to_timestamp
 from services import mcp_service
 from services.generation import rate_limit, task_registry
 from services.llm_settings import provider_settings
-from services.workflow import code_sandbox, persist
-from services.workflow.events import envelope_for
+from services.workflow import code_sandbox, persist, spend
+from services.workflow.events import WorkflowEnvelope, envelope_for
 from services.workflow.liveness import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,8 @@ def _execute(run, app, channel, envelope, stop, config) -> None:
     end_user = db.session.get(EndUser, run.created_by)
     conversation = db.session.get(Conversation, run.conversation_id) if run.conversation_id else None
     mcp_servers = mcp_service.servers(app)  # plain dicts: node threads never touch the ORM instance
-    ctx = RunContext(emit=lambda name, data: channel.publish(envelope.engine_event(name, data)),
+    tally = spend.Tally(channel, int(config["STREAM_RETENTION_SECONDS"]))
+    ctx = RunContext(emit=lambda name, data: _emit(channel, envelope, tally, name, data),
                      llm_settings_for=lambda data: _llm_settings(app, config, data),
                      should_stop=stop.is_set,
                      call_tool=lambda provider, tool, args: mcp_service.call_tool(mcp_servers, config, provider,
@@ -146,9 +147,18 @@ def _execute(run, app, channel, envelope, stop, config) -> None:
         channel.publish(event)
 
 
+def _emit(channel: TaskChannel, envelope: WorkflowEnvelope, tally: spend.Tally, name: str, data: dict) -> None:
+    if name == "node_finished":  # what a run failed without this worker reports (spend.py)
+        _quietly(tally.add, data)
+    channel.publish(envelope.engine_event(name, data))
+
+
 def fail_run(client: redis.Redis, run_id: str, error: str, retention: int) -> bool:
-    """Fail the run when it is still running and end its event stream. True when this call did it."""
-    run = persist.mark_failed(run_id, error)
+    """Fail the run when it is still running and end its event stream. True when this call did it.
+
+    The failed run (row and workflow_finished) reports the time and tokens spent until now.
+    """
+    run = persist.mark_failed(run_id, error, lambda lost: spend.spent(client, lost))
     if run is None:
         return False
     log.warning("workflow run %s failed: %s", run_id, error)
@@ -160,7 +170,8 @@ def publish_failure(client: redis.Redis, run: WorkflowRun, app: App, error: str,
     """End a run's event stream with a failed workflow_finished (and the chatflow's error event)."""
     channel = TaskChannel(client, run.task_id, retention)
     channel.resume_numbering()
-    for event in envelope_for(run, app).terminal(FailedResult(error), created_by(run), to_timestamp(run.created_at)):
+    envelope = envelope_for(run, app)
+    for event in envelope.terminal(FailedResult(error, run), created_by(run), to_timestamp(run.created_at)):
         channel.publish(event)
     channel.flush(final=True)
 
@@ -174,9 +185,11 @@ def created_by(run: WorkflowRun) -> dict[str, str]:
 class FailedResult:
     """A run that ended without the engine's result (its worker died, its job failed or was lost)."""
 
-    def __init__(self, error: str):
-        self.status, self.error, self.outputs = "failed", error, None
-        self.elapsed_time, self.total_tokens, self.total_steps, self.exceptions_count = 0.0, 0, 0, 0
+    def __init__(self, error: str, run: WorkflowRun | None = None):
+        self.status, self.error, self.outputs, self.exceptions_count = "failed", error, None, 0
+        self.elapsed_time = (run.elapsed_time or 0.0) if run is not None else 0.0
+        self.total_tokens = (run.total_tokens or 0) if run is not None else 0
+        self.total_steps = (run.total_steps or 0) if run is not None else 0
 
 
 def _llm_settings(app: App, config: Mapping[str, Any], node_data: dict) -> Any:

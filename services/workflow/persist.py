@@ -89,16 +89,18 @@ def _store_result(run_id: str, result: Any, conversation_id: str | None) -> None
     db.session.commit()
 
 
-def mark_failed(run_id: str, error: str) -> WorkflowRun | None:
+def mark_failed(run_id: str, error: str, spent: Callable[[WorkflowRun], Any] | None = None) -> WorkflowRun | None:
     """Fail a run that is still running; returns it, or None when it had already ended.
+
+    `spent(run)` gives the elapsed_time, total_tokens and total_steps to store with the failure.
 
     The status change is one conditional UPDATE, so of several processes failing the same run exactly
     one gets it back (and publishes the terminal events). Retried on transient database errors.
     """
-    return retrying(lambda: _mark_failed(run_id, error))
+    return retrying(lambda: _mark_failed(run_id, error, spent))
 
 
-def _mark_failed(run_id: str, error: str) -> WorkflowRun | None:
+def _mark_failed(run_id: str, error: str, spent: Callable[[WorkflowRun], Any] | None) -> WorkflowRun | None:
     changed = db.session.execute(
         sa.update(WorkflowRun).where(WorkflowRun.id == run_id, WorkflowRun.status == "running")
         .values(status="failed", error=error, finished_at=utcnow()).execution_options(synchronize_session=False))
@@ -106,6 +108,9 @@ def _mark_failed(run_id: str, error: str) -> WorkflowRun | None:
         db.session.rollback()
         return None
     run = db.session.get(WorkflowRun, run_id, populate_existing=True)
+    if spent is not None:
+        used = spent(run)
+        run.elapsed_time, run.total_tokens, run.total_steps = used.elapsed_time, used.total_tokens, used.total_steps
     if run.message_id:
         message = db.session.get(Message, run.message_id)
         if message is not None:

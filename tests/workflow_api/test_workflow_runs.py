@@ -80,6 +80,31 @@ def test_stop_a_running_workflow_and_resume_its_events(app, client, runner, work
     assert after[-1].name == "workflow_finished" and after[-1].data["data"]["status"] == "stopped"
 
 
+def test_stopped_run_reports_the_time_and_tokens_spent_before_the_stop(app, client, runner, worker, upstream):
+    upstream.script(Reply(text="quick answer"))  # the first LLM finishes; the stop lands in the second
+    upstream.default = lambda body: Reply(text="t" * 300, chunk_size=2, pace=0.05)
+    code = _import(runner, "awesome-translation-workflow.yml")
+    token = passport(client, code)
+    form = client.get("/api/parameters", headers=auth_headers(code, token)).get_json()["user_input_form"]
+    response = _run(client, code, token, {next(iter(f.values()))["variable"]: "hi" for f in form})
+    llm_nodes, finished = 0, None
+    for frame in frames(response.response):
+        if frame.name == "node_started" and frame.data["data"]["node_type"] == "llm":
+            llm_nodes += 1
+            if llm_nodes == 2:
+                client.post(f"/api/workflows/tasks/{frame.data['task_id']}/stop",
+                            headers=auth_headers(code, token))
+        if frame.name == "workflow_finished":
+            finished = frame.data["data"]
+            break
+    assert finished and finished["status"] == "stopped", finished
+    assert finished["elapsed_time"] > 0 and finished["total_tokens"] > 0 and finished["total_steps"] >= 3, finished
+    with app.app_context():
+        run = db.session.get(WorkflowRun, finished["id"])
+        stored = (round(run.elapsed_time, 4), run.total_tokens, run.total_steps)
+    assert stored == (finished["elapsed_time"], finished["total_tokens"], finished["total_steps"])
+
+
 def test_worker_killed_mid_run_fails_the_run(app, client, runner, worker, upstream):
     upstream.default = lambda body: Reply(text="k" * 400, chunk_size=2, pace=0.05)
     code = _import(runner, "awesome-translation-workflow.yml")

@@ -82,3 +82,26 @@ def _terminate_worker_connections(database_url: str) -> int:
         count = cur.fetchone()[0]
     conn.close()
     return count
+
+
+def test_run_whose_worker_died_reports_the_time_and_tokens_it_spent(app, caller, start_worker, upstream):
+    # start -> LLM (quick, 5+ tokens) -> if-else -> LLM (slow: the worker dies during it)
+    upstream.script(Reply(text="quick answer"))
+    upstream.default = lambda body: Reply(text="k" * 400, chunk_size=2, pace=0.05)
+    user = caller(SLOW_APP)
+    doomed = start_worker(WORKFLOW_SWEEP_INTERVAL="0")
+    llm_nodes, finished = 0, None
+    for frame in frames(user.run("hello").response):  # this follower notices the loss and ends the stream
+        if frame.name == "node_started" and frame.data["data"]["node_type"] == "llm":
+            llm_nodes += 1
+            if llm_nodes == 2:
+                doomed.kill()
+        if frame.name == "workflow_finished":
+            finished = frame.data["data"]
+            break
+    assert llm_nodes == 2 and finished is not None and finished["status"] == "failed", finished
+    run = stored_run(app, finished["id"])
+    assert "worker" in run.error
+    assert finished["elapsed_time"] > 0 and finished["total_tokens"] > 0 and finished["total_steps"] >= 3, finished
+    stored = (round(run.elapsed_time, 4), run.total_tokens, run.total_steps)
+    assert stored == (finished["elapsed_time"], finished["total_tokens"], finished["total_steps"])
