@@ -6,13 +6,6 @@ import pytest
 from api.extensions import db
 from models import App, Site
 from tests.factories import auth_headers, passport
-from tests.support.fake_openai import FakeOpenAI
-
-
-@pytest.fixture
-def upstream():
-    with FakeOpenAI() as fake:
-        yield fake
 
 
 @pytest.fixture

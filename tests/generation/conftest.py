@@ -1,15 +1,7 @@
-"""Generation tests run against a real loopback OpenAI-wire upstream."""
+"""Generation tests run against a real loopback OpenAI-wire upstream (`upstream`, tests/conftest.py)."""
 from __future__ import annotations
 
 import pytest
-
-from tests.support.fake_openai import FakeOpenAI
-
-
-@pytest.fixture
-def upstream():
-    with FakeOpenAI() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -4,15 +4,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import auth_headers, make_app, passport
-from tests.support.fake_openai import FakeOpenAI, Reply
+from tests.support.fake_openai import Reply
 from tests.support.openapi import assert_matches_document
 from tests.support.sse import frames
-
-
-@pytest.fixture
-def upstream():
-    with FakeOpenAI() as fake:
-        yield fake
 
 
 @pytest.fixture

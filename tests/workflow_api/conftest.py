@@ -3,14 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.fake_openai import FakeOpenAI
 from tests.support.rq_worker import RQWorker, worker_env
-
-
-@pytest.fixture
-def upstream():
-    with FakeOpenAI() as fake:
-        yield fake
 
 
 @pytest.fixture
