@@ -6,7 +6,7 @@ from typing import Any, Callable
 import pytest
 
 from tests.support.rq_worker import RQWorker, worker_env
-from tests.workflow_api.conftest import app_overrides, upstream  # noqa: F401 - the fake LLM and its config
+from tests.workflow_api.conftest import app_overrides  # noqa: F401 - the fake LLM's config
 from tests.workflow_faults.support import Caller
 
 
