@@ -14,17 +14,11 @@ from sqlalchemy import exc as sa_exc
 
 from api.extensions import db
 from models import Conversation, Message, utcnow
+from services.db_errors import is_transient
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.1, 0.3, 1.0)  # a save is tried len + 1 times, ~1.4 s in all, before it counts as failed
 SAVE_FAILED = "The answer could not be saved."
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Whether retrying on a new connection may succeed (connection lost, server restarting, conflict)."""
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError))
 
 
 def retried(write: Callable[..., None], *args: Any, delays: tuple[float, ...] = RETRY_DELAYS) -> None:

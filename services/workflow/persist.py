@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from api.extensions import db
 from core.text import clean_tree
 from models import App, Conversation, Message, WorkflowNodeExecution, WorkflowRun, utcnow
+from services.db_errors import is_transient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,13 +55,6 @@ def retrying(write: Callable[[], T], attempts: int = WRITE_ATTEMPTS) -> T:
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
     raise AssertionError("unreachable")
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A database error worth retrying: the connection broke, not the statement."""
-    if isinstance(exc, (OperationalError, DisconnectionError)):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def store_result(run_id: str, result: Any, conversation_id: str | None) -> None:
